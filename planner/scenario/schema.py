@@ -1,0 +1,204 @@
+"""The Scenario contract: one table of every variable (dims, units, rule, meaning).
+
+This table is the single source of metadata: validation, attrs and the README's
+data table are all derived from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import xarray as xr
+
+DIMS: tuple[str, ...] = ("site", "area", "node", "gen", "backhaul", "time")
+
+HOURS_PER_YEAR = 8760
+
+
+@dataclass(frozen=True)
+class Var:
+    """One Scenario variable: its dims, units, value rule and meaning."""
+
+    name: str
+    dims: tuple[str, ...]
+    units: str
+    rule: str  # one of RULES
+    description: str
+    required: bool = True
+
+
+# rule -> (test description shown to the user)
+RULES: dict[str, str] = {
+    "nonneg": "must be >= 0",
+    "positive": "must be > 0",
+    "fraction": "must lie in [0, 1]",
+    "efficiency": "must lie in (0, 1]",
+    "pue": "must be >= 1 (a PUE below 1 would mean IT load makes power)",
+    "rate": "must lie in [0, 1)",
+    "latitude": "must lie in [-90, 90]",
+    "longitude": "must lie in [-180, 180]",
+    "area_label": "must name an area in the `area` coordinate",
+    "any": "",
+}
+
+SCHEMA: tuple[Var, ...] = (
+    # sites
+    Var("site_area", ("site",), "-", "area_label", "grid area the site connects to"),
+    Var("site_lat", ("site",), "degree", "latitude", "site latitude (WGS84)"),
+    Var("site_lon", ("site",), "degree", "longitude", "site longitude (WGS84)"),
+    Var("site_it_max", ("site",), "MW", "nonneg", "most IT load the site can hold"),
+    Var(
+        "site_fixed_capex",
+        ("site",),
+        "JPY",
+        "nonneg",
+        "cost to open the site (land, shell, substation)",
+    ),
+    Var("site_lifetime", (), "yr", "positive", "economic life of site works"),
+    Var(
+        "it_capex",
+        ("site",),
+        "JPY/MW",
+        "nonneg",
+        "IT hall cost per MW of IT load (cooling, power train)",
+    ),
+    Var("it_fom", ("site",), "JPY/MW/yr", "nonneg", "IT hall fixed O&M"),
+    Var("it_lifetime", (), "yr", "positive", "economic life of IT halls"),
+    Var(
+        "pue",
+        ("site", "time"),
+        "-",
+        "pue",
+        "power usage effectiveness by hour (from outdoor temperature)",
+    ),
+    # generators
+    Var(
+        "cf",
+        ("site", "gen", "time"),
+        "1",
+        "fraction",
+        "hourly capacity factor of each generator type at the site",
+    ),
+    Var(
+        "gen_potential",
+        ("site", "gen"),
+        "MW",
+        "nonneg",
+        "most generator capacity buildable for the site",
+    ),
+    Var("gen_capex", ("gen",), "JPY/MW", "nonneg", "generator overnight capital cost"),
+    Var("gen_fom", ("gen",), "JPY/MW/yr", "nonneg", "generator fixed O&M"),
+    Var("gen_lifetime", ("gen",), "yr", "positive", "generator economic life"),
+    # batteries
+    Var("battery_capex_power", (), "JPY/MW", "nonneg", "battery cost per MW of inverter power"),
+    Var("battery_capex_energy", (), "JPY/MWh", "nonneg", "battery cost per MWh of storage"),
+    Var("battery_efficiency", (), "1", "efficiency", "battery round-trip efficiency"),
+    Var("battery_fom", (), "JPY/MW/yr", "nonneg", "battery fixed O&M per MW"),
+    Var("battery_lifetime", (), "yr", "positive", "battery economic life"),
+    # grid
+    Var("grid_price", ("area", "time"), "JPY/MWh", "nonneg", "energy price of grid import"),
+    Var("grid_co2", ("area", "time"), "tCO2/MWh", "nonneg", "emission factor of grid import"),
+    Var("grid_cfe", ("area", "time"), "1", "fraction", "carbon-free share of grid import"),
+    Var("grid_headroom", ("area",), "MW", "nonneg", "new load the area's grid can take"),
+    Var("grid_connection_capex", ("area",), "JPY/MW", "nonneg", "cost of grid connection capacity"),
+    Var("grid_connection_lifetime", (), "yr", "positive", "economic life of grid connections"),
+    # demand
+    Var(
+        "inference_demand", ("node", "time"), "MW", "nonneg", "latency-bound IT demand at the node"
+    ),
+    Var(
+        "training_demand",
+        ("time",),
+        "MW",
+        "nonneg",
+        "latency-tolerant IT demand, movable in place and within its day",
+    ),
+    Var(
+        "traffic_per_mw",
+        ("node",),
+        "Gbps/MW",
+        "nonneg",
+        "backhaul traffic per MW of inference load",
+    ),
+    Var(
+        "node_latency_budget",
+        ("node",),
+        "ms",
+        "positive",
+        "one-way network latency allowed to the node",
+    ),
+    Var("node_lat", ("node",), "degree", "latitude", "demand node latitude (WGS84)"),
+    Var("node_lon", ("node",), "degree", "longitude", "demand node longitude (WGS84)"),
+    Var("distance", ("node", "site"), "km", "nonneg", "network route distance node to site"),
+    # backhaul
+    Var(
+        "backhaul_capex_per_gbps_km",
+        ("backhaul",),
+        "JPY/Gbps/km",
+        "nonneg",
+        "distance-proportional backhaul capital cost",
+    ),
+    Var(
+        "backhaul_fixed_capex",
+        ("backhaul",),
+        "JPY/Gbps",
+        "nonneg",
+        "distance-independent backhaul cost (terminal and radio equipment)",
+    ),
+    Var("backhaul_max_km", ("backhaul",), "km", "nonneg", "longest link the technology can make"),
+    Var(
+        "backhaul_latency_per_km",
+        ("backhaul",),
+        "ms/km",
+        "nonneg",
+        "one-way propagation latency per km",
+    ),
+    Var(
+        "backhaul_base_latency",
+        ("backhaul",),
+        "ms",
+        "nonneg",
+        "one-way latency of equipment and radio access",
+    ),
+    Var("backhaul_lifetime", ("backhaul",), "yr", "positive", "economic life of backhaul"),
+    # finance
+    Var("discount_rate", (), "1", "rate", "real discount rate for annualising capital"),
+    # added by time reduction
+    Var(
+        "weight",
+        ("time",),
+        "h",
+        "positive",
+        "hours of the year each modelled hour stands for",
+        required=False,
+    ),
+    Var(
+        "period",
+        ("time",),
+        "-",
+        "nonneg",
+        "representative period (day) each hour belongs to",
+        required=False,
+    ),
+)
+
+BY_NAME: dict[str, Var] = {v.name: v for v in SCHEMA}
+
+
+def apply_attrs(ds: xr.Dataset) -> xr.Dataset:
+    """Set `units` and `description` attrs of every schema variable present in `ds`."""
+    ds = ds.copy()
+    for name, var in BY_NAME.items():
+        if name in ds:
+            ds[name].attrs.update(units=var.units, description=var.description)
+    return ds
+
+
+def markdown_table() -> str:
+    """The schema as a Markdown table (for README and docs)."""
+    rows = ["| variable | dims | units | rule | meaning |", "|---|---|---|---|---|"]
+    for v in SCHEMA:
+        dims = ", ".join(v.dims) or "-"
+        opt = "" if v.required else " (optional)"
+        rows.append(f"| `{v.name}`{opt} | {dims} | {v.units} | {RULES[v.rule]} | {v.description} |")
+    return "\n".join(rows)

@@ -1,0 +1,230 @@
+"""Validate a Scenario against the contract before anything is solved.
+
+Every problem is collected and raised at once in one `ScenarioError`, so a
+user fixes a file in one pass. Each message names the variable, the offending
+coordinate(s) and value, and the rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from planner.errors import ScenarioError
+from planner.scenario.schema import BY_NAME, DIMS, RULES, SCHEMA, Var, apply_attrs
+
+MAX_LISTED = 3  # offending coordinates shown per problem
+
+
+def validate(ds: xr.Dataset) -> xr.Dataset:
+    """Check `ds` against the Scenario contract; return it with canonical dim order and attrs.
+
+    Raises `planner.ScenarioError` listing every problem found.
+    """
+    if not isinstance(ds, xr.Dataset):
+        raise ScenarioError(f"scenario must be an xarray.Dataset, got {type(ds).__name__}")
+    problems: list[str] = []
+    problems += _check_coords(ds)
+    shaped: dict[str, xr.DataArray] = {}
+    for var in SCHEMA:
+        if var.name not in ds:
+            if var.required:
+                problems.append(
+                    f"{var.name}: missing (required, dims {_dims_text(var.dims)}, units {var.units})"
+                )
+            continue
+        da = ds[var.name]
+        if set(da.dims) != set(var.dims):
+            problems.append(
+                f"{var.name}: has dims {_dims_text(da.dims)}, the contract says {_dims_text(var.dims)}"
+            )
+            continue
+        da = da.transpose(*var.dims)
+        shaped[var.name] = da
+        problems += _check_values(var, da)
+    problems += _check_area_labels(ds, shaped)
+    problems += _check_time(ds, shaped)
+    problems += _check_reachability(shaped)
+    if problems:
+        raise ScenarioError(problems)
+    out = ds.copy()
+    for name, da in shaped.items():
+        out[name] = da
+    return apply_attrs(out)
+
+
+def _dims_text(dims) -> str:
+    return "(" + ", ".join(dims) + ")" if dims else "() scalar"
+
+
+def _check_coords(ds: xr.Dataset) -> list[str]:
+    problems = []
+    for dim in DIMS:
+        if dim not in ds.dims:
+            problems.append(f"dimension {dim!r}: missing")
+            continue
+        if dim not in ds.coords:
+            problems.append(f"dimension {dim!r}: has no coordinate labels")
+            continue
+        labels = pd.Index(ds[dim].values)
+        if labels.has_duplicates:
+            dup = labels[labels.duplicated()].unique()[:MAX_LISTED]
+            problems.append(f"coordinate {dim!r}: duplicate labels {list(map(str, dup))}")
+    return problems
+
+
+def _where(da: xr.DataArray, mask: np.ndarray) -> str:
+    """Text naming the first offending coordinates and values of `da` under `mask`."""
+    idx = np.argwhere(mask)
+    values = np.asarray(da.values)
+    parts = []
+    for pos in idx[:MAX_LISTED]:
+        coord = ", ".join(
+            f"{d}={_label(da[d].values[i])}" for d, i in zip(da.dims, pos, strict=True)
+        )
+        value = values[tuple(pos)]
+        parts.append(f"[{coord}] = {value!r}" if coord else f"= {value!r}")
+    more = f" and {len(idx) - MAX_LISTED} more" if len(idx) > MAX_LISTED else ""
+    return "; ".join(parts) + more
+
+
+def _label(value) -> str:
+    if isinstance(value, np.datetime64):
+        return str(pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M"))
+    return str(value)
+
+
+def _check_values(var: Var, da: xr.DataArray) -> list[str]:
+    if var.rule == "area_label":
+        return []
+    values = np.asarray(da.values)
+    if not np.issubdtype(values.dtype, np.number):
+        return [f"{var.name}: values must be numbers, got dtype {values.dtype}"]
+    values = values.astype(float)
+    nan = np.isnan(values)
+    problems = []
+    if nan.any():
+        problems.append(
+            f"{var.name}{_where(da, nan)}: NaN is not allowed (rule: every value must be a number)"
+        )
+    with np.errstate(invalid="ignore"):
+        bad = {
+            "nonneg": values < 0,
+            "positive": values <= 0,
+            "fraction": (values < 0) | (values > 1),
+            "efficiency": (values <= 0) | (values > 1),
+            "pue": values < 1,
+            "rate": (values < 0) | (values >= 1),
+            "latitude": np.abs(values) > 90,
+            "longitude": np.abs(values) > 180,
+            "any": np.zeros_like(values, dtype=bool),
+        }[var.rule]
+    if bad.any():
+        problems.append(f"{var.name}{_where(da, bad)}: {RULES[var.rule]} ({var.units})")
+    return problems
+
+
+def _check_area_labels(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[str]:
+    if "site_area" not in shaped or "area" not in ds.coords:
+        return []
+    da = shaped["site_area"]
+    known = set(map(str, ds["area"].values))
+    bad = np.array([str(v) not in known for v in da.values])
+    if not bad.any():
+        return []
+    return [f"site_area{_where(da, bad)}: {RULES['area_label']} {sorted(known)}"]
+
+
+def _check_time(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[str]:
+    if "time" not in ds.coords:
+        return []
+    time = ds["time"].values
+    if not np.issubdtype(time.dtype, np.datetime64):
+        return [f"time: coordinate must hold datetimes, got dtype {time.dtype}"]
+    if len(time) < 24:
+        return [
+            f"time: has {len(time)} steps; a scenario needs at least one whole day (24 hourly steps)"
+        ]
+    step = np.diff(time).astype("timedelta64[s]").astype(np.int64)
+    if "period" in shaped:
+        same_period = np.diff(np.asarray(shaped["period"].values)) == 0
+    else:
+        same_period = np.ones(len(step), dtype=bool)
+    bad = same_period & (step != 3600)
+    if bad.any():
+        i = int(np.argmax(bad))
+        return [
+            f"time: must be hourly (rule: consecutive steps {'within a period ' if 'period' in shaped else ''}"
+            f"are 1 h apart); step from {_label(time[i])} to {_label(time[i + 1])} is {step[i] / 3600:g} h"
+        ]
+    return []
+
+
+def _check_reachability(shaped: dict[str, xr.DataArray]) -> list[str]:
+    """Every node needs at least one (site, backhaul) pair within its latency budget and distance limit."""
+    needed = (
+        "distance",
+        "node_latency_budget",
+        "backhaul_max_km",
+        "backhaul_latency_per_km",
+        "backhaul_base_latency",
+    )
+    if any(n not in shaped for n in needed):
+        return []
+    ok = reachable(**{n: shaped[n] for n in needed})
+    unreachable = ~ok.any(("site", "backhaul")).values
+    problems = []
+    for node in shaped["distance"]["node"].values[unreachable]:
+        best = latency(
+            shaped["distance"], shaped["backhaul_latency_per_km"], shaped["backhaul_base_latency"]
+        )
+        best = (
+            best.where(shaped["distance"] <= shaped["backhaul_max_km"]).sel(node=node).min().item()
+        )
+        budget = shaped["node_latency_budget"].sel(node=node).item()
+        fastest = (
+            "no site is within any technology's distance limit"
+            if np.isnan(best)
+            else (f"the fastest site is {best:.2f} ms away")
+        )
+        problems.append(
+            f"node_latency_budget[node={node}] = {budget!r} ms: no site can serve this node "
+            f"(rule: some site and backhaul technology must reach it within its latency budget "
+            f"and distance limit; {fastest})"
+        )
+    return problems
+
+
+def latency(
+    distance: xr.DataArray, latency_per_km: xr.DataArray, base_latency: xr.DataArray
+) -> xr.DataArray:
+    """One-way latency (ms) of each (node, site, backhaul) link."""
+    return base_latency + latency_per_km * distance
+
+
+def reachable(
+    distance: xr.DataArray,
+    node_latency_budget: xr.DataArray,
+    backhaul_max_km: xr.DataArray,
+    backhaul_latency_per_km: xr.DataArray,
+    backhaul_base_latency: xr.DataArray,
+) -> xr.DataArray:
+    """Boolean (node, site, backhaul): the technology reaches the site within budget and distance limit."""
+    lat = latency(distance, backhaul_latency_per_km, backhaul_base_latency)
+    ok = (lat <= node_latency_budget) & (distance <= backhaul_max_km)
+    return ok.transpose("node", "site", "backhaul")
+
+
+def scenario_reachable(ds: xr.Dataset) -> xr.DataArray:
+    """`reachable` for a whole Scenario dataset."""
+    return reachable(
+        ds["distance"],
+        ds["node_latency_budget"],
+        ds["backhaul_max_km"],
+        ds["backhaul_latency_per_km"],
+        ds["backhaul_base_latency"],
+    )
+
+
+__all__ = ["validate", "reachable", "scenario_reachable", "latency", "BY_NAME"]
