@@ -1,0 +1,349 @@
+"""Hydra entry points: `planner` runs one study, `planner-compare DIR` compares a multirun.
+
+The only module that imports Hydra and OmegaConf. It composes and type-checks
+the config (structured configs below), validates values (`planner.config`),
+turns them into library calls and writes the outputs into Hydra's run folder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+from planner.config import RunSettings, load_settings
+from planner.errors import PlannerError
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+log = logging.getLogger("planner")
+
+
+# ---- structured configs: every key and type of every group --------------------------------
+
+
+class DemandLevel(Enum):
+    low = "low"
+    base = "base"
+    high = "high"
+
+
+class SolverName(Enum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+class Backend(Enum):
+    jax = "jax"
+    numpy = "numpy"
+
+
+class DType(Enum):
+    float32 = "float32"
+    float64 = "float64"
+
+
+@dataclass
+class ScenarioConfig:
+    name: str = MISSING  # built-in name (japan_2030, toy), a .nc file or a CSV folder
+    description: str = ""
+
+
+@dataclass
+class DemandConfig:
+    level: DemandLevel = DemandLevel.base
+
+
+@dataclass
+class SitingConfig:
+    name: str = "anywhere"
+    areas: list[str] | None = None  # keep only candidate sites in these grid areas
+    description: str = ""
+
+
+@dataclass
+class PolicyConfig:
+    name: str = "none"
+    re_share: float | None = None  # annual renewable matching, 0..1
+    cfe_target: float | None = None  # hourly carbon-free energy score, 0..1
+    co2_cap: float | None = None  # tCO2/yr
+    capex_budget: float | None = None  # JPY
+    carbon_price: float | None = None  # JPY/tCO2
+    subsidy: dict[str, float] = field(default_factory=dict)  # area -> fraction of capital
+    min_sites: int | None = None
+    max_sites: int | None = None
+    voll: float | None = None  # JPY/MWh
+
+
+@dataclass
+class TimeConfig:
+    n_days: int | None = 12  # representative days; null models every hour
+    extreme_days: bool = True
+
+
+@dataclass
+class SolverConfig:
+    name: SolverName = SolverName.highs
+    time_limit: float | None = None  # s
+    mip_gap: float = 1e-4
+    relax_siting: bool = False
+
+
+@dataclass
+class MonteCarloConfig:
+    n_futures: int = 1000
+    seed: int = 0
+    chunk_size: int = 256
+    backend: Backend = Backend.jax
+    dtype: DType = DType.float32
+    uncertainty: dict[str, Any] = field(default_factory=dict)  # planner.Uncertainty fields
+
+
+@dataclass
+class ReportConfig:
+    figures: bool = True
+    dpi: int = 130
+    max_unserved_p95: float = 0.0  # MWh/yr: risk target on the 95th percentile
+    min_cfe_p5: float | None = None  # risk target on the 5th percentile CFE score
+
+
+@dataclass
+class ExperimentConfig:
+    name: str = ""
+    question: str = ""
+
+
+@dataclass
+class PlannerConfig:
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    demand: DemandConfig = field(default_factory=DemandConfig)
+    siting: SitingConfig = field(default_factory=SitingConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    time: TimeConfig = field(default_factory=TimeConfig)
+    solver: SolverConfig = field(default_factory=SolverConfig)
+    montecarlo: MonteCarloConfig = field(default_factory=MonteCarloConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+
+
+def register_configs() -> None:
+    """Register the schema that `configs/config.yaml` extends (`planner_schema`)."""
+    ConfigStore.instance().store(name="planner_schema", node=PlannerConfig)
+
+
+register_configs()
+
+
+def settings_from_config(cfg: DictConfig) -> RunSettings:
+    """Composed config -> validated `RunSettings` (raises `planner.ConfigError`)."""
+    plain = {
+        str(key): OmegaConf.to_container(cfg[key], resolve=True, enum_to_str=True)
+        for key in cfg
+        if key != "hydra"
+    }
+    return load_settings(plain)
+
+
+# ---- one run -------------------------------------------------------------------------------
+
+
+def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
+    """Scenario -> reduced time -> plan -> Monte Carlo -> files in `out_dir`; returns the summary.
+
+    Writes scenario.nc, plan.nc and risk.nc as soon as each exists (so a later
+    stage can be rerun from files), then figures, report.md, and summary.json
+    last: a run folder is complete when it holds summary.json.
+    """
+    import planner
+    from planner import report
+    from planner.io import write_json, write_netcdf
+
+    out_dir = Path(out_dir)
+    for name in ("scenario.nc", "plan.nc", "risk.nc", "report.md", "summary.json"):
+        if (out_dir / name).exists():
+            raise PlannerError(
+                f"{out_dir / name} already exists: pick a fresh hydra.run.dir "
+                "(planner never overwrites a finished run)"
+            )
+    s = settings
+    timings: dict[str, float] = {}
+    t_all = t0 = time.perf_counter()
+
+    log.info("Loading scenario %r with %s AI-demand growth", s.scenario.name, s.demand.level)
+    scenario = planner.validate(planner.load_scenario(s.scenario.name, demand=s.demand.level))
+    if s.siting.areas is not None:
+        scenario = planner.validate(_keep_sites_in_areas(scenario, s.siting.areas))
+        log.info("Siting %r: candidate sites only in %s", s.siting.name, ", ".join(s.siting.areas))
+    log.info(
+        "Scenario: %d candidate sites in %d grid areas, %d demand nodes, %d hours",
+        scenario.sizes["site"],
+        scenario.sizes["area"],
+        scenario.sizes["node"],
+        scenario.sizes["time"],
+    )
+    timings["load"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if s.time.n_days is None:
+        reduced = scenario
+        log.info("Time: the LP models all %d hours", scenario.sizes["time"])
+    else:
+        reduced = planner.reduce_time(
+            scenario, n_days=s.time.n_days, extreme_days=s.time.extreme_days
+        )
+        log.info(
+            "Time: %d representative days%s -> the LP models %d hours",
+            s.time.n_days,
+            " plus extreme days" if s.time.extreme_days else "",
+            reduced.sizes["time"],
+        )
+    timings["reduce_time"] = time.perf_counter() - t0
+    write_netcdf(scenario, out_dir / "scenario.nc")
+
+    t0 = time.perf_counter()
+    policy = s.policy.to_policy()
+    log.info(
+        "Solving the plan with %s (policy %r: %s)",
+        s.solver.name,
+        s.policy.name,
+        json.dumps(policy) if policy else "no targets",
+    )
+    plan = planner.plan(
+        reduced,
+        policy=policy or None,
+        solver=s.solver.name,
+        relax_siting=s.solver.relax_siting,
+        time_limit=s.solver.time_limit,
+        mip_gap=s.solver.mip_gap,
+    )
+    timings["plan"] = time.perf_counter() - t0
+    opened = [str(x) for x in plan.site.values[plan["site_open"].values > 0.5]]
+    log.info(
+        "Plan %s in %.1f s: %d sites open (%s), %.0f MW IT, %.1f bn JPY/yr",
+        plan.attrs.get("status", "?"),
+        timings["plan"],
+        len(opened),
+        ", ".join(opened),
+        float(plan["it_capacity"].sum()),
+        float(plan.attrs.get("objective", float("nan"))) / 1e9,
+    )
+    write_netcdf(plan, out_dir / "plan.nc")
+
+    t0 = time.perf_counter()
+    mc = s.montecarlo
+    log.info(
+        "Monte Carlo: %d futures over the full %d-hour year (%s, %s)",
+        mc.n_futures,
+        scenario.sizes["time"],
+        mc.backend,
+        mc.dtype,
+    )
+    uncertainty = planner.Uncertainty(**mc.uncertainty)
+    risk = planner.simulate(
+        scenario,
+        plan,
+        n_futures=mc.n_futures,
+        seed=mc.seed,
+        chunk_size=mc.chunk_size,
+        uncertainty=uncertainty,
+        backend=mc.backend,
+        dtype=mc.dtype,
+        progress=False,
+    )
+    timings["simulate"] = time.perf_counter() - t0
+    write_netcdf(risk, out_dir / "risk.nc")
+
+    t0 = time.perf_counter()
+    summary = report.summarize(scenario, plan, risk, s.report)
+    log.info(
+        "Risk: unserved energy p95 %.1f MWh/yr (target <= %g), CFE score p50 %.3f",
+        summary["risk"]["unserved_energy"]["p95"],
+        s.report.max_unserved_p95,
+        summary["risk"]["cfe_score"]["p50"],
+    )
+    log.info("Writing the report")
+    report.write_report(out_dir, scenario, plan, risk, reduced=reduced, settings=s, summary=summary)
+    timings["report"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - t_all
+    summary["settings"] = s.model_dump()
+    summary["seconds"] = timings
+    write_json(summary, out_dir / "summary.json")
+    log.info("Done in %.0f s. Report: %s", timings["total"], out_dir / "report.md")
+    return summary
+
+
+def _keep_sites_in_areas(scenario, areas: list[str]):
+    """The Scenario with only the candidate sites whose grid area is in `areas`."""
+    unknown = sorted(set(areas) - {str(a) for a in scenario.area.values})
+    if unknown:
+        raise PlannerError(
+            f"siting.areas: {unknown} not grid areas of the scenario "
+            f"(allowed: {[str(a) for a in scenario.area.values]})"
+        )
+    keep = scenario["site_area"].isin(areas).values
+    return scenario.isel(site=keep)
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+def main(cfg: DictConfig) -> float | None:
+    """`planner`: run one study (or, with -m, one job of a sweep)."""
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        settings = settings_from_config(cfg)
+        summary = run_study(settings, out_dir)
+    except PlannerError as exc:
+        log.error("%s: %s", type(exc).__name__, exc)
+        log.error("Nothing complete was written to %s (no summary.json).", out_dir)
+        sys.exit(1)
+    return summary["objective"]
+
+
+# ---- multirun comparison -------------------------------------------------------------------
+
+
+class CompareOnMultirunEnd(Callback):
+    """Hydra callback: write the comparison report when a multirun ends."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from planner.report import compare_runs
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            path = compare_runs(sweep_dir)
+            log.info("Comparison report: %s", path)
+        except PlannerError as exc:
+            log.warning("No comparison report: %s", exc)
+
+
+def compare_main(argv: list[str] | None = None) -> None:
+    """`planner-compare MULTIRUN_DIR`: write a comparison report of the runs in the folder."""
+    import argparse
+
+    from planner.report import compare_runs
+
+    parser = argparse.ArgumentParser(
+        prog="planner-compare", description="Compare the runs of a `planner -m` sweep."
+    )
+    parser.add_argument("multirun_dir", type=Path, help="folder holding the sweep's run folders")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        path = compare_runs(args.multirun_dir)
+    except PlannerError as exc:
+        log.error("%s: %s", type(exc).__name__, exc)
+        sys.exit(1)
+    print(path)
+
+
+if __name__ == "__main__":
+    main()

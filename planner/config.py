@@ -1,0 +1,205 @@
+"""Validated settings of one planning run, built from a plain dict (the composed config).
+
+The Hydra layer (`planner.app`) composes and type-checks the config; these
+pydantic models then check values and ranges, so a run fails at start with a
+`planner.ConfigError` naming the key, the value and the allowed range. They
+import nothing from Hydra: a script can build a `RunSettings` from a dict.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import annotated_types as at
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from planner.errors import ConfigError
+
+Fraction = Field(default=None, ge=0.0, le=1.0)
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenarioSettings(_Settings):
+    """Which data set: a built-in name (`japan_2030`, `toy`), a `.nc` file or a CSV folder."""
+
+    name: str = Field(default="japan_2030", min_length=1)
+    description: str = ""
+
+
+class DemandSettings(_Settings):
+    """AI-demand growth scenario of the data set (scale factors in its `demand_scenarios` attr)."""
+
+    level: Literal["low", "base", "high"] = "base"
+
+
+class SitingSettings(_Settings):
+    """Candidate sites kept for the LP: all, or only those in the listed grid areas."""
+
+    name: str = "anywhere"
+    areas: list[str] | None = Field(default=None, min_length=1)
+    description: str = ""
+
+
+class PolicySettings(_Settings):
+    """Policy targets; None leaves a target off. Passed to `planner.plan` as `policy`."""
+
+    name: str = "none"
+    re_share: float | None = Fraction
+    cfe_target: float | None = Fraction
+    co2_cap: float | None = Field(default=None, ge=0.0)
+    capex_budget: float | None = Field(default=None, gt=0.0)
+    carbon_price: float | None = Field(default=None, ge=0.0)
+    subsidy: dict[str, float] = Field(default_factory=dict)
+    min_sites: int | None = Field(default=None, ge=0)
+    max_sites: int | None = Field(default=None, ge=1)
+    voll: float | None = Field(default=None, gt=0.0)
+
+    @model_validator(mode="after")
+    def _check(self) -> PolicySettings:
+        for area, value in self.subsidy.items():
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(
+                    f"policy.subsidy.{area} = {value!r} is not allowed: "
+                    "a subsidy is a fraction of capital cost, allowed range [0, 1]"
+                )
+        if (
+            self.min_sites is not None
+            and self.max_sites is not None
+            and self.min_sites > self.max_sites
+        ):
+            raise ConfigError(
+                f"policy.min_sites = {self.min_sites} is more than policy.max_sites = "
+                f"{self.max_sites}: allowed range [0, policy.max_sites]"
+            )
+        return self
+
+    def to_policy(self) -> dict[str, Any]:
+        """The targets that are set, as the `policy` dict of `planner.plan`."""
+        out = self.model_dump(exclude={"name"}, exclude_none=True)
+        if not out.get("subsidy"):
+            out.pop("subsidy", None)
+        return out
+
+
+class TimeSettings(_Settings):
+    """Time reduction for the LP: `n_days` representative days (None: model every hour)."""
+
+    n_days: int | None = Field(default=12, ge=1, le=366)
+    extreme_days: bool = True
+
+
+class SolverSettings(_Settings):
+    """LP solver options."""
+
+    name: Literal["highs", "cbc"] = "highs"
+    time_limit: float | None = Field(default=None, gt=0.0)
+    mip_gap: float = Field(default=1e-4, ge=0.0, lt=1.0)
+    relax_siting: bool = False
+
+
+class MonteCarloSettings(_Settings):
+    """Monte Carlo options; `uncertainty` is checked by `planner.Uncertainty`."""
+
+    n_futures: int = Field(default=1000, ge=1)
+    seed: int = Field(default=0, ge=0)
+    chunk_size: int = Field(default=256, ge=1)
+    backend: Literal["jax", "numpy"] = "jax"
+    dtype: Literal["float32", "float64"] = "float32"
+    uncertainty: dict[str, Any] = Field(default_factory=dict)
+
+
+class ReportSettings(_Settings):
+    """What the report draws and the risk targets it checks the plan against."""
+
+    figures: bool = True
+    dpi: int = Field(default=130, ge=50, le=600)
+    max_unserved_p95: float = Field(default=0.0, ge=0.0)  # MWh/yr
+    min_cfe_p5: float | None = Fraction
+
+
+class ExperimentSettings(_Settings):
+    """A named planning study (set by `experiment=...`); empty for a single run."""
+
+    name: str = ""
+    question: str = ""
+
+
+class RunSettings(_Settings):
+    """Every setting of one planning run."""
+
+    scenario: ScenarioSettings = ScenarioSettings()
+    demand: DemandSettings = DemandSettings()
+    siting: SitingSettings = SitingSettings()
+    policy: PolicySettings = PolicySettings()
+    time: TimeSettings = TimeSettings()
+    solver: SolverSettings = SolverSettings()
+    montecarlo: MonteCarloSettings = MonteCarloSettings()
+    report: ReportSettings = ReportSettings()
+    experiment: ExperimentSettings = ExperimentSettings()
+
+
+def load_settings(config: dict[str, Any]) -> RunSettings:
+    """Validate a composed config (plain dict); raise `ConfigError` naming key, value and range."""
+    try:
+        return RunSettings.model_validate(config)
+    except ValidationError as exc:
+        lines = [_explain(err) for err in exc.errors()]
+        n = len(lines)
+        head = "1 problem" if n == 1 else f"{n} problems"
+        raise ConfigError(f"{head} in config:\n" + "\n".join(f"  - {s}" for s in lines)) from None
+
+
+def _explain(err: dict[str, Any]) -> str:
+    loc = tuple(str(p) for p in err["loc"])
+    key = ".".join(loc)
+    if err["type"] == "extra_forbidden":
+        return f"{key}: unknown key (not a setting of {'.'.join(loc[:-1]) or 'the config'})"
+    if err["type"] == "missing":
+        return f"{key}: missing"
+    cause = err.get("ctx", {}).get("error")
+    if isinstance(cause, ConfigError):
+        return str(cause)
+    value = err.get("input")
+    allowed = _allowed(loc)
+    msg = err["msg"][0].lower() + err["msg"][1:]
+    tail = f" (allowed {allowed})" if allowed else ""
+    return f"{key} = {value!r} is not allowed: {msg}{tail}"
+
+
+def _allowed(loc: tuple[str, ...]) -> str:
+    """The allowed range of the field at `loc`, e.g. `[0, 1]` or `[1, inf)`."""
+    model: type[BaseModel] = RunSettings
+    info = None
+    for part in loc:
+        fields = model.model_fields
+        if part not in fields:
+            return ""
+        info = fields[part]
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+    if info is None:
+        return ""
+    lo, hi, lo_open, hi_open = -math.inf, math.inf, True, True
+    for m in info.metadata:
+        if isinstance(m, at.Ge):
+            lo, lo_open = m.ge, False
+        elif isinstance(m, at.Gt):
+            lo, lo_open = m.gt, True
+        elif isinstance(m, at.Le):
+            hi, hi_open = m.le, False
+        elif isinstance(m, at.Lt):
+            hi, hi_open = m.lt, True
+    if lo == -math.inf and hi == math.inf:
+        return ""
+    return f"range {'(' if lo_open else '['}{_num(lo)}, {_num(hi)}{')' if hi_open else ']'}"
+
+
+def _num(x: float) -> str:
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:g}"
