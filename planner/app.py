@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,11 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import MISSING, DictConfig, OmegaConf
+from pydantic import BaseModel
 
 from planner.config import RunSettings, load_settings
 from planner.errors import PlannerError
+from planner.mc.uncertainty import Uncertainty
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 log = logging.getLogger("planner")
@@ -99,6 +101,28 @@ class SolverConfig:
     relax_siting: bool = False
 
 
+def dataclass_from_model(model: type[BaseModel], name: str) -> type:
+    """A structured-config dataclass with the fields, types and defaults of a pydantic model.
+
+    Keeps `planner.Uncertainty` the one source of its drivers and parameters;
+    Hydra then rejects unknown keys and wrong types at compose time.
+    """
+    fields = []
+    for key, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            sub = dataclass_from_model(ann, name + "_" + key)
+            fields.append((key, sub, field(default_factory=sub)))
+        elif isinstance(info.default, list | dict):
+            fields.append((key, ann, field(default_factory=lambda d=info.default: type(d)(d))))
+        else:
+            fields.append((key, ann, field(default=info.default)))
+    return make_dataclass(name, fields)
+
+
+UncertaintyConfig = dataclass_from_model(Uncertainty, "UncertaintyConfig")
+
+
 @dataclass
 class MonteCarloConfig:
     n_futures: int = 1000
@@ -106,7 +130,7 @@ class MonteCarloConfig:
     chunk_size: int = 256
     backend: Backend = Backend.jax
     dtype: DType = DType.float32
-    uncertainty: dict[str, Any] = field(default_factory=dict)  # planner.Uncertainty fields
+    uncertainty: Any = field(default_factory=UncertaintyConfig)  # planner.Uncertainty drivers
 
 
 @dataclass
@@ -248,14 +272,13 @@ def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
         mc.backend,
         mc.dtype,
     )
-    uncertainty = planner.Uncertainty(**mc.uncertainty)
     risk = planner.simulate(
         scenario,
         plan,
         n_futures=mc.n_futures,
         seed=mc.seed,
         chunk_size=mc.chunk_size,
-        uncertainty=uncertainty,
+        uncertainty=mc.uncertainty,
         backend=mc.backend,
         dtype=mc.dtype,
         progress=False,

@@ -12,9 +12,11 @@ import math
 from typing import Any, Literal
 
 import annotated_types as at
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.errors import ConfigError
+from planner.lp import Policy
+from planner.mc.uncertainty import Uncertainty
 
 Fraction = Field(default=None, ge=0.0, le=1.0)
 
@@ -44,45 +46,14 @@ class SitingSettings(_Settings):
     description: str = ""
 
 
-class PolicySettings(_Settings):
-    """Policy targets; None leaves a target off. Passed to `planner.plan` as `policy`."""
+class PolicySettings(Policy):
+    """`planner.Policy` (ranges and rules live there) plus the policy's `name` in reports."""
 
     name: str = "none"
-    re_share: float | None = Fraction
-    cfe_target: float | None = Fraction
-    co2_cap: float | None = Field(default=None, ge=0.0)
-    capex_budget: float | None = Field(default=None, gt=0.0)
-    carbon_price: float | None = Field(default=None, ge=0.0)
-    subsidy: dict[str, float] = Field(default_factory=dict)
-    min_sites: int | None = Field(default=None, ge=0)
-    max_sites: int | None = Field(default=None, ge=1)
-    voll: float | None = Field(default=None, gt=0.0)
-
-    @model_validator(mode="after")
-    def _check(self) -> PolicySettings:
-        for area, value in self.subsidy.items():
-            if not 0.0 <= value <= 1.0:
-                raise ConfigError(
-                    f"policy.subsidy.{area} = {value!r} is not allowed: "
-                    "a subsidy is a fraction of capital cost, allowed range [0, 1]"
-                )
-        if (
-            self.min_sites is not None
-            and self.max_sites is not None
-            and self.min_sites > self.max_sites
-        ):
-            raise ConfigError(
-                f"policy.min_sites = {self.min_sites} is more than policy.max_sites = "
-                f"{self.max_sites}: allowed range [0, policy.max_sites]"
-            )
-        return self
 
     def to_policy(self) -> dict[str, Any]:
-        """The targets that are set, as the `policy` dict of `planner.plan`."""
-        out = self.model_dump(exclude={"name"}, exclude_none=True)
-        if not out.get("subsidy"):
-            out.pop("subsidy", None)
-        return out
+        """The policy fields, as the `policy` dict of `planner.plan`."""
+        return self.model_dump(exclude={"name"}, exclude_none=True)
 
 
 class TimeSettings(_Settings):
@@ -102,14 +73,14 @@ class SolverSettings(_Settings):
 
 
 class MonteCarloSettings(_Settings):
-    """Monte Carlo options; `uncertainty` is checked by `planner.Uncertainty`."""
+    """Monte Carlo options and the `planner.Uncertainty` drivers."""
 
     n_futures: int = Field(default=1000, ge=1)
     seed: int = Field(default=0, ge=0)
     chunk_size: int = Field(default=256, ge=1)
     backend: Literal["jax", "numpy"] = "jax"
     dtype: Literal["float32", "float64"] = "float32"
-    uncertainty: dict[str, Any] = Field(default_factory=dict)
+    uncertainty: Uncertainty = Uncertainty()
 
 
 class ReportSettings(_Settings):
@@ -144,6 +115,9 @@ class RunSettings(_Settings):
 
 def load_settings(config: dict[str, Any]) -> RunSettings:
     """Validate a composed config (plain dict); raise `ConfigError` naming key, value and range."""
+    config = dict(config)
+    if isinstance(config.get("policy"), dict):  # None means "the library default"
+        config["policy"] = {k: v for k, v in config["policy"].items() if v is not None}
     try:
         return RunSettings.model_validate(config)
     except ValidationError as exc:
@@ -160,9 +134,8 @@ def _explain(err: dict[str, Any]) -> str:
         return f"{key}: unknown key (not a setting of {'.'.join(loc[:-1]) or 'the config'})"
     if err["type"] == "missing":
         return f"{key}: missing"
-    cause = err.get("ctx", {}).get("error")
-    if isinstance(cause, ConfigError):
-        return str(cause)
+    if err["type"] == "value_error":  # a rule across fields, e.g. min_sites <= max_sites
+        return f"{key}: {err['msg'].removeprefix('Value error, ')}"
     value = err.get("input")
     allowed = _allowed(loc)
     msg = err["msg"][0].lower() + err["msg"][1:]

@@ -17,12 +17,21 @@ OPEN = 0.5  # site_open above this counts as open (it is 0/1, or fractional if r
 
 
 def on_plan_hours(scenario: xr.Dataset, plan: xr.Dataset) -> xr.Dataset:
-    """The Scenario on the Plan's modelled hours, with `weight` (h) and `period`."""
-    hours = (
-        scenario.sel(time=plan.time) if scenario.sizes["time"] != plan.sizes["time"] else scenario
-    )
+    """The Scenario on the Plan's modelled hours, with `weight` (h) and `period`.
+
+    Weights are scaled by the Plan's `annual_scale` attr (a scenario shorter than
+    a year is annualised), so sums of weighted MW are MWh per year.
+    """
+    if scenario.sizes["time"] != plan.sizes["time"]:
+        hours = scenario.sel(time=plan.time)
+    else:
+        hours = scenario.copy()
+    for name in ("weight", "period"):
+        if name in plan and name not in hours:
+            hours[name] = plan[name]
     if "weight" not in hours:
         hours["weight"] = ("time", np.ones(hours.sizes["time"]))
+    hours["weight"] = hours["weight"] * float(plan.attrs.get("annual_scale", 1.0))
     if "period" not in hours:
         days = pd.DatetimeIndex(hours.time.values).normalize()
         hours["period"] = ("time", pd.factorize(days)[0])

@@ -46,6 +46,8 @@ def label(name: str) -> str:
     special = {"5g": "5G", "6g": "6G", "it": "IT", "co2": "CO2"}
     if name.lower() in special:
         return special[name.lower()]
+    if name.startswith("gen_"):  # cost components per generator type
+        return label(name[4:])
     text = name.replace("_", " ")
     return text[:1].upper() + text[1:]
 
