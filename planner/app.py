@@ -7,10 +7,10 @@ turns them into library calls and writes the outputs into Hydra's run folder.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field, make_dataclass
 from enum import Enum
 from pathlib import Path
@@ -240,16 +240,20 @@ def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
         "Solving the plan with %s (policy %r: %s)",
         s.solver.name,
         s.policy.name,
-        json.dumps(policy) if policy else "no targets",
+        ", ".join(f"{k}={v}" for k, v in _targets(s.policy).items()) or "no targets",
     )
-    plan = planner.plan(
-        reduced,
-        policy=policy or None,
-        solver=s.solver.name,
-        relax_siting=s.solver.relax_siting,
-        time_limit=s.solver.time_limit,
-        mip_gap=s.solver.mip_gap,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan = planner.plan(
+            reduced,
+            policy=policy or None,
+            solver=s.solver.name,
+            relax_siting=s.solver.relax_siting,
+            time_limit=s.solver.time_limit,
+            mip_gap=s.solver.mip_gap,
+        )
+    for w in caught:  # the LP's warnings (time limit hit, unserved load) belong in the run log
+        log.warning("Plan: %s", w.message)
     timings["plan"] = time.perf_counter() - t0
     opened = [str(x) for x in plan.site.values[plan["site_open"].values > 0.5]]
     log.info(
@@ -303,6 +307,12 @@ def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
     write_json(summary, out_dir / "summary.json")
     log.info("Done in %.0f s. Report: %s", timings["total"], out_dir / "report.md")
     return summary
+
+
+def _targets(policy) -> dict[str, Any]:
+    """The policy fields that differ from planner.Policy's defaults (what the user set)."""
+    defaults = type(policy)().model_dump()
+    return {k: v for k, v in policy.model_dump(exclude={"name"}).items() if v != defaults[k]}
 
 
 def _keep_sites_in_areas(scenario, areas: list[str]):

@@ -88,7 +88,7 @@ class ReportSettings(_Settings):
 
     figures: bool = True
     dpi: int = Field(default=130, ge=50, le=600)
-    max_unserved_p95: float = Field(default=0.0, ge=0.0)  # MWh/yr
+    max_unserved_p95: float = Field(default=1000.0, ge=0.0)  # MWh/yr
     min_cfe_p5: float | None = Fraction
 
 

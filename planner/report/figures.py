@@ -20,7 +20,7 @@ def draw_capacity(plan: xr.Dataset):
     parts["battery"] = p["battery_power"].values
     parts["grid"] = p["grid_capacity"].values
     parts = {k: v for k, v in parts.items() if v.sum() > 0}
-    fig = new_figure(9.0, 1.6 + 0.42 * max(len(sites), 2))
+    fig = new_figure(9.0, 1.5 + 0.32 * max(len(sites), 2))
     ax = fig.add_subplot()
     y = np.arange(len(sites))
     left = np.zeros(len(sites))
@@ -50,13 +50,7 @@ def draw_capacity(plan: xr.Dataset):
     ax.set_xlabel("MW")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12 - 0.5 / max(len(sites), 2)),
-        ncol=min(len(parts) + 1, 6),
-        fontsize=8,
-        frameon=False,
-    )
+    fig.legend(loc="outside lower center", ncol=min(len(parts) + 1, 6), fontsize=8, frameon=False)
     ax.set_title("Capacity built at each open site", fontsize=11)
     return fig
 
@@ -159,6 +153,14 @@ def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
     return fig
 
 
+def _energy_unit(largest_mwh: float) -> tuple[str, float]:
+    """Panel title and scale for unserved energy: MWh, GWh or TWh per year."""
+    for unit, scale in (("TWh", 1e-6), ("GWh", 1e-3)):
+        if largest_mwh * scale >= 1.0:
+            return f"Unserved energy ({unit}/yr)", scale
+    return "Unserved energy (MWh/yr)", 1.0
+
+
 RISK_PANELS = (
     ("unserved_energy", "Unserved energy (MWh/yr)", 1.0, "max_unserved_p95", "p95"),
     ("cfe_score", "Hourly CFE score", 1.0, "min_cfe_p5", "p5"),
@@ -172,6 +174,8 @@ def draw_risk(risk: xr.Dataset, targets=None):
     fig = new_figure(4.2 * len(panels), 3.8)
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for ax, (metric, title, scale, target_key, target_stat) in zip(axes, panels, strict=True):
+        if metric == "unserved_energy":
+            title, scale = _energy_unit(float(np.max(risk[metric].values, initial=0.0)))
         values = np.asarray(risk[metric].values, dtype=float) * scale
         n = len(values)
         if np.ptp(values) > 0:
@@ -207,7 +211,11 @@ def draw_risk(risk: xr.Dataset, targets=None):
                 t,
                 color=RISK_COLOUR,
                 lw=2.2,
-                label=f"target ({target_stat} {'<=' if target_stat == 'p95' else '>='} {t:,.3g}): {'met' if ok else 'MISSED'}",
+                label=(
+                    f"target: {target_stat} {'<=' if target_stat == 'p95' else '>='} "
+                    f"{getattr(targets, target_key):,.4g}"
+                    f"{' MWh' if metric == 'unserved_energy' else ''} ({'met' if ok else 'MISSED'})"
+                ),
             )
         ax.set_title(title, fontsize=10)
         ax.set_ylabel("futures")

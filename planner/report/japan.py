@@ -2,11 +2,13 @@
 
 Prefecture outlines come from the `japanmap` package's shipped JSON (offline).
 Coordinates are drawn on a plain equirectangular projection scaled by the
-cosine of the map's mid latitude, so pies stay round.
+cosine of the map's mid latitude, so pies stay round. Points south of 30 N
+(Okinawa) go in an inset, as on most maps of Japan.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -17,7 +19,9 @@ from matplotlib.patches import Circle, Patch, Polygon, Wedge
 from planner.report.metrics import OPEN
 from planner.report.style import BACKHAUL_COLOURS, SOURCE_COLOURS, colour, label, new_figure
 
-JAPAN_EXTENT = (128.5, 146.0, 30.5, 45.8)  # lon_min, lon_max, lat_min, lat_max of the main islands
+MAIN_EXTENT = (128.6, 146.2, 30.6, 45.8)  # lon_min, lon_max, lat_min, lat_max of the main islands
+INSET_BELOW = 30.0  # points south of this latitude are drawn in the inset
+FONT = 7.0  # pt, site labels
 
 
 @cache
@@ -28,95 +32,124 @@ def prefecture_outlines() -> tuple[np.ndarray, ...]:
     return tuple(np.asarray(p, dtype=float) for p in japanmap.pref_points(japanmap.get_data()))
 
 
-def _extent(lons: np.ndarray, lats: np.ndarray) -> tuple[float, float, float, float]:
-    x0, x1, y0, y1 = JAPAN_EXTENT
-    if len(lons):
-        x0, x1 = min(x0, lons.min() - 1.0), max(x1, lons.max() + 1.0)
-        y0, y1 = min(y0, lats.min() - 1.0), max(y1, lats.max() + 1.0)
-    return x0, x1, y0, y1
+@dataclass
+class _Layer:
+    """Everything drawn on the map, in lon/lat."""
+
+    site_names: list[str]
+    site_lon: np.ndarray
+    site_lat: np.ndarray
+    it: np.ndarray
+    is_open: np.ndarray
+    mix: np.ndarray  # (site, source) energy
+    sources: list[str]
+    node_names: list[str]
+    node_lon: np.ndarray
+    node_lat: np.ndarray
+    node_size: np.ndarray
+    links: list[tuple[int, int, str, float]]  # node, site, technology, Gbps
+    techs: list[str]
 
 
 def draw_map(plan: xr.Dataset, scenario: xr.Dataset, energy: xr.DataArray, title: str = ""):
     """The plan on a map of Japan; `energy` is `site_energy` (site, source) in MWh."""
-    site_lon = scenario["site_lon"].sel(site=plan.site).values
-    site_lat = scenario["site_lat"].sel(site=plan.site).values
-    node_lon = scenario["node_lon"].sel(node=plan.node).values
-    node_lat = scenario["node_lat"].sel(node=plan.node).values
-    x0, x1, y0, y1 = _extent(np.r_[site_lon, node_lon], np.r_[site_lat, node_lat])
-    kx = np.cos(np.radians((y0 + y1) / 2))
+    layer = _layer(plan, scenario, energy)
+    lons = np.r_[layer.site_lon, layer.node_lon]
+    lats = np.r_[layer.site_lat, layer.node_lat]
+    main = lats >= INSET_BELOW
+    x0, x1, y0, y1 = MAIN_EXTENT
+    if main.any():
+        x0, x1 = min(x0, lons[main].min() - 0.8), max(x1, lons[main].max() + 0.8)
+        y0, y1 = min(y0, lats[main].min() - 0.8), max(y1, lats[main].max() + 0.8)
+    kx = float(np.cos(np.radians((y0 + y1) / 2)))
+    height = 10.0
+    width = height * (x1 - x0) * kx / (y1 - y0) + 0.4
+    fig = new_figure(width, height, layout=None)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.95))
+    r_max = 0.032 * (y1 - y0)
+    pt = (y1 - y0) / (height * 72 * 0.95)  # degrees of latitude per typographic point
+    _draw(ax, layer, (x0, x1, y0, y1), kx, r_max, pt)
 
-    fig = new_figure(9.0, 9.0 * (y1 - y0) / ((x1 - x0) * kx) * 0.82 + 0.6)
-    ax = fig.add_subplot()
+    if (~main).any():
+        far_lon, far_lat = lons[~main], lats[~main]
+        cx, cy = (far_lon.min() + far_lon.max()) / 2, (far_lat.min() + far_lat.max()) / 2
+        half = max(
+            1.6,
+            (far_lat.max() - far_lat.min()) / 2 + 0.8,
+            (far_lon.max() - far_lon.min()) * kx / 2 + 0.8,
+        )
+        inset = ax.inset_axes([0.01, 0.70, 0.26, 0.26])
+        ext = (cx - half / kx, cx + half / kx, cy - half, cy + half)
+        _draw(inset, layer, ext, kx, r_max, pt * (2 * half) / (y1 - y0) / 0.26)
+        inset.set_title("Okinawa", fontsize=8, pad=2)
+        for spine in inset.spines.values():
+            spine.set_visible(True)
+            spine.set_color("#999999")
+
+    _legend(ax, layer)
+    ax.set_title(title or "Where to build: sites, power mix and backhaul", fontsize=12)
+    return fig
+
+
+def _layer(plan: xr.Dataset, scenario: xr.Dataset, energy: xr.DataArray) -> _Layer:
+    cap = plan["backhaul_capacity"].transpose("node", "site", "backhaul").values
+    techs = [str(b) for b in plan.backhaul.values]
+    links = [
+        (int(n), int(s), techs[k], float(cap[n, s, k]))
+        for n, s, k in zip(*np.nonzero(cap > 1e-6), strict=True)
+    ]
+    infer = scenario["inference_demand"].sel(node=plan.node).mean("time").values
+    return _Layer(
+        site_names=[str(s) for s in plan.site.values],
+        site_lon=scenario["site_lon"].sel(site=plan.site).values.astype(float),
+        site_lat=scenario["site_lat"].sel(site=plan.site).values.astype(float),
+        it=np.clip(plan["it_capacity"].values.astype(float), 0, None),
+        is_open=plan["site_open"].values > OPEN,
+        mix=np.clip(energy.sel(site=plan.site).transpose("site", "source").values, 0, None),
+        sources=[str(s) for s in energy.source.values],
+        node_names=[str(n) for n in plan.node.values],
+        node_lon=scenario["node_lon"].sel(node=plan.node).values.astype(float),
+        node_lat=scenario["node_lat"].sel(node=plan.node).values.astype(float),
+        node_size=infer / max(float(infer.max()), 1e-9),
+        links=links,
+        techs=techs,
+    )
+
+
+def _draw(ax, layer: _Layer, extent, kx: float, r_max: float, pt: float) -> None:
+    x0, x1, y0, y1 = extent
     for outline in prefecture_outlines():
         xy = outline.copy()
         xy[:, 0] *= kx
-        ax.add_patch(Polygon(xy, closed=True, fc="#ececec", ec="white", lw=0.6, zorder=0))
+        ax.add_patch(Polygon(xy, closed=True, fc="#ebebeb", ec="white", lw=0.6, zorder=0))
 
-    # backhaul links: node -> site, one line per technology in use
-    cap = plan["backhaul_capacity"].transpose("node", "site", "backhaul").values
-    max_cap = cap.max() if cap.size and cap.max() > 0 else 1.0
-    techs_used = []
-    for k, tech in enumerate(plan.backhaul.values):
-        c = colour(str(tech), BACKHAUL_COLOURS, k)
-        n_idx, s_idx = np.nonzero(cap[:, :, k] > 1e-6)
-        if len(n_idx):
-            techs_used.append((str(tech), c))
-        offset = (k - (plan.sizes["backhaul"] - 1) / 2) * 0.04
-        for n, s in zip(n_idx, s_idx, strict=True):
-            ax.plot(
-                [node_lon[n] * kx + offset, site_lon[s] * kx + offset],
-                [node_lat[n], site_lat[s]],
-                color=c,
-                lw=0.8 + 3.2 * cap[n, s, k] / max_cap,
-                alpha=0.75,
-                solid_capstyle="round",
-                zorder=1,
-            )
-
-    # demand nodes
-    infer = scenario["inference_demand"].sel(node=plan.node).mean("time").values
-    size = 30 + 170 * infer / max(infer.max(), 1e-9)
-    ax.scatter(
-        node_lon * kx, node_lat, s=size, marker="s", c="#222222", ec="white", lw=0.8, zorder=6
-    )
-    for i, name in enumerate(plan.node.values):
-        ax.annotate(
-            str(name),
-            (node_lon[i] * kx, node_lat[i]),
-            xytext=(-6, -4),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            fontsize=8,
-            color="#222222",
-            zorder=5,
+    max_gbps = max((g for *_, g in layer.links), default=1.0)
+    for n, s, tech, gbps in layer.links:
+        k = layer.techs.index(tech)
+        offset = (k - (len(layer.techs) - 1) / 2) * 0.05
+        ax.plot(
+            [layer.node_lon[n] * kx + offset, layer.site_lon[s] * kx + offset],
+            [layer.node_lat[n], layer.site_lat[s]],
+            color=colour(tech, BACKHAUL_COLOURS, k),
+            lw=0.7 + 2.8 * gbps / max_gbps,
+            alpha=0.7,
+            solid_capstyle="round",
+            zorder=1,
         )
 
-    # sites: closed candidates as hollow dots, open ones as pies of their energy mix
-    it = plan["it_capacity"].values
-    is_open = plan["site_open"].values > OPEN
-    r_max = 0.045 * (y1 - y0)
-    r = r_max * np.sqrt(np.where(it > 0, it, 0) / max(it.max(), 1e-9))
-    sources = [str(s) for s in energy.source.values]
-    mix = energy.sel(site=plan.site).transpose("site", "source").values
-    for i, site in enumerate(plan.site.values):
-        cx, cy = site_lon[i] * kx, site_lat[i]
-        if not is_open[i] or mix[i].sum() <= 0:
-            ax.add_patch(Circle((cx, cy), 0.12, fc="white", ec="#999999", lw=0.8, zorder=2))
-            ax.annotate(
-                str(site),
-                (cx, cy),
-                xytext=(4, 2),
-                textcoords="offset points",
-                fontsize=6.5,
-                color="#888888",
-                zorder=2,
-            )
+    obstacles: list[tuple[float, float, float, float]] = []  # boxes x0, y0, x1, y1
+    pies = []
+    ref = max(float(layer.it.max()), 1e-9)
+    for i in range(len(layer.site_names)):
+        cx, cy = layer.site_lon[i] * kx, layer.site_lat[i]
+        if not layer.is_open[i] or layer.mix[i].sum() <= 0:
+            ax.add_patch(Circle((cx, cy), 0.1, fc="white", ec="#999999", lw=0.8, zorder=2))
+            obstacles.append((cx - 0.1, cy - 0.1, cx + 0.1, cy + 0.1))
+            pies.append((i, cx, cy, 0.1, False))
             continue
-        radius = max(r[i], 0.18)
-        fractions = mix[i] / mix[i].sum()
+        radius = max(r_max * np.sqrt(layer.it[i] / ref), 0.14)
         start = 90.0
-        for j, frac in enumerate(fractions):
+        for j, frac in enumerate(layer.mix[i] / layer.mix[i].sum()):
             if frac <= 0:
                 continue
             end = start + 360.0 * frac
@@ -126,21 +159,64 @@ def draw_map(plan: xr.Dataset, scenario: xr.Dataset, energy: xr.DataArray, title
                     radius,
                     start,
                     end,
-                    fc=colour(sources[j], SOURCE_COLOURS, j),
+                    fc=colour(layer.sources[j], SOURCE_COLOURS, j),
                     ec="white",
-                    lw=0.5,
+                    lw=0.4,
                     zorder=4,
                 )
             )
             start = end
-        ax.add_patch(Circle((cx, cy), radius, fill=False, ec="#333333", lw=0.7, zorder=4))
-        ax.annotate(
-            f"{site}\n{it[i]:,.0f} MW",
-            (cx + radius, cy + radius * 0.3),
-            xytext=(3, 0),
-            textcoords="offset points",
-            fontsize=7.5,
-            zorder=5,
+        ax.add_patch(Circle((cx, cy), radius, fill=False, ec="#333333", lw=0.6, zorder=4))
+        obstacles.append((cx - radius, cy - radius, cx + radius, cy + radius))
+        pies.append((i, cx, cy, radius, True))
+
+    node_half = []
+    for i in range(len(layer.node_names)):
+        size = 14 + 60 * layer.node_size[i]  # marker area in pt^2
+        half = np.sqrt(size) / 2 * pt
+        cx, cy = layer.node_lon[i] * kx, layer.node_lat[i]
+        ax.scatter([cx], [cy], s=size, marker="s", c="#222222", ec="white", lw=0.6, zorder=6)
+        obstacles.append((cx - half, cy - half, cx + half, cy + half))
+        node_half.append(half)
+
+    placed: list[tuple[float, float, float, float]] = []
+    # big pies first: their labels matter most
+    for i, cx, cy, radius, built in sorted(pies, key=lambda p: -p[3]):
+        text = f"{layer.site_names[i]} {layer.it[i]:,.0f} MW" if built else layer.site_names[i]
+        size = FONT if built else FONT - 1
+        _place_label(
+            ax,
+            text,
+            cx,
+            cy,
+            radius,
+            size,
+            pt,
+            obstacles,
+            placed,
+            (x0 * kx, x1 * kx, y0, y1),
+            color="#111111" if built else "#888888",
+            zorder=7,
+        )
+    for i, name in enumerate(layer.node_names):
+        cx, cy = layer.node_lon[i] * kx, layer.node_lat[i]
+        # a node inside a pie is labelled outside that pie
+        dist = [(np.hypot(px - cx, py - cy), r) for _, px, py, r, _ in pies]
+        clear = max([node_half[i], *[r + d + pt for d, r in dist if d < r]])
+        _place_label(
+            ax,
+            name,
+            cx,
+            cy,
+            clear,
+            FONT,
+            pt,
+            obstacles,
+            placed,
+            (x0 * kx, x1 * kx, y0, y1),
+            color="#444444",
+            zorder=7,
+            style="italic",
         )
 
     ax.set_xlim(x0 * kx, x1 * kx)
@@ -151,29 +227,80 @@ def draw_map(plan: xr.Dataset, scenario: xr.Dataset, energy: xr.DataArray, title
     for spine in ax.spines.values():
         spine.set_visible(False)
 
-    used_sources = [s for j, s in enumerate(sources) if mix[is_open, j].sum() > 0]
+
+def _overlap(a, b) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _place_label(ax, text, cx, cy, radius, size, pt, obstacles, placed, bounds, **style) -> None:
+    """Put `text` next to a marker where it overlaps the fewest other labels and markers."""
+    w = len(text) * 0.55 * size * pt
+    h = 1.25 * size * pt
+    gap = radius + 1.5 * pt
+    candidates = [  # (x, y of the box's lower-left corner, ha, va anchor point)
+        (cx + gap, cy - h / 2),
+        (cx - gap - w, cy - h / 2),
+        (cx - w / 2, cy + gap),
+        (cx - w / 2, cy - gap - h),
+        (cx + gap * 0.7, cy + gap * 0.7),
+        (cx - gap * 0.7 - w, cy + gap * 0.7),
+        (cx + gap * 0.7, cy - gap * 0.7 - h),
+        (cx - gap * 0.7 - w, cy - gap * 0.7 - h),
+    ]
+    bx0, bx1, by0, by1 = bounds
+    best, best_score = None, np.inf
+    for order, (lx, ly) in enumerate(candidates):
+        box = (lx, ly, lx + w, ly + h)
+        score = sum(_overlap(box, o) for o in obstacles) + 2 * sum(_overlap(box, p) for p in placed)
+        if box[0] < bx0 or box[2] > bx1 or box[1] < by0 or box[3] > by1:
+            score += w * h
+        score += order * 1e-6 * w * h  # prefer right, then left, above, below
+        if score < best_score:
+            best, best_score = box, score
+    placed.append(best)
+    ax.text(best[0], best[1] + h / 2, text, fontsize=size, ha="left", va="center", **style)
+
+
+def _legend(ax, layer: _Layer) -> None:
+    used = [j for j, _ in enumerate(layer.sources) if layer.mix[layer.is_open, j].sum() > 0]
     handles = [
-        Patch(fc=colour(s, SOURCE_COLOURS, sources.index(s)), label=label(s)) for s in used_sources
+        Patch(fc=colour(layer.sources[j], SOURCE_COLOURS, j), label=label(layer.sources[j]))
+        for j in used
     ]
-    handles += [
-        Line2D([], [], color=c, lw=2.5, label=f"{label(t)} backhaul") for t, c in techs_used
-    ]
+    techs_used = sorted({t for _, _, t, _ in layer.links}, key=layer.techs.index)
     handles += [
         Line2D(
-            [], [], marker="s", ls="", color="#222222", label="Demand node (size: inference MW)"
-        ),
-        Line2D(
-            [], [], marker="o", ls="", mfc="white", mec="#999999", label="Candidate site, not built"
-        ),
+            [],
+            [],
+            color=colour(t, BACKHAUL_COLOURS, layer.techs.index(t)),
+            lw=2.5,
+            label=f"{label(t)} backhaul",
+        )
+        for t in techs_used
     ]
+    handles.append(
+        Line2D([], [], marker="s", ls="", color="#222222", label="Demand node (size: inference MW)")
+    )
+    if (~layer.is_open).any():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                mfc="white",
+                mec="#999999",
+                label="Candidate site, not built",
+            )
+        )
     ax.legend(
         handles=handles,
         loc="lower right",
         fontsize=8,
         frameon=True,
-        framealpha=0.9,
+        framealpha=0.92,
         title="Pie: energy supplied by source\nSize: IT capacity",
         title_fontsize=8,
     )
-    ax.set_title(title or "Where to build: sites, power mix and backhaul", fontsize=12)
-    return fig

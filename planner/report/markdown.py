@@ -132,8 +132,11 @@ def render(
         (
             "Backhaul",
             ", ".join(
-                f"{label(str(b))} {cap[f'{b}_Gbps']:,.0f} Gbps" for b in plan.backhaul.values
-            ),
+                f"{label(str(b))} {cap[f'{b}_Gbps']:,.0f} Gbps"
+                for b in plan.backhaul.values
+                if cap[f"{b}_Gbps"] > 0
+            )
+            or "none",
         ),
     ]
     rk = s["risk"]

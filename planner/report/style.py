@@ -52,9 +52,9 @@ def label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def new_figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig
+def new_figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
+    """A figure on the Agg canvas (no pyplot state)."""
+    return Figure(figsize=(width, height), layout=layout)
 
 
 def save(fig: Figure, path: str | os.PathLike, dpi: int) -> Path:

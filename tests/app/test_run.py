@@ -124,7 +124,8 @@ def test_multirun_on_joblib_and_comparison(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     runs = sorted(p for p in sweep_dir.iterdir() if (p / "summary.json").exists())
-    assert [p.name for p in runs] == ["0_policy=annual_re100", "1_policy=cfe_90"]
+    assert len(runs) == 2
+    assert "policy=annual_re100" in runs[0].name and "policy=cfe_90" in runs[1].name
     report = sweep_dir / "comparison" / "report.md"  # written when the multirun ends
     text = report.read_text()
     assert "**annual_re100**" in text and "**cfe_90**" in text
