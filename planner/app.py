@@ -188,7 +188,6 @@ def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
     stage can be rerun from files), then figures, report.md, and summary.json
     last: a run folder is complete when it holds summary.json.
     """
-    import planner
     from planner import report
     from planner.io import write_json, write_netcdf
 
@@ -199,9 +198,49 @@ def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
                 f"{out_dir / name} already exists: pick a fresh hydra.run.dir "
                 "(planner never overwrites a finished run)"
             )
-    s = settings
-    timings: dict[str, float] = {}
-    t_all = t0 = time.perf_counter()
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+
+    def stage(name: str, func, *args):
+        t0 = time.perf_counter()
+        result = func(settings, *args)
+        seconds[name] = time.perf_counter() - t0
+        return result
+
+    scenario = stage("load", load_stage)
+    reduced = stage("reduce_time", reduce_stage, scenario)
+    write_netcdf(scenario, out_dir / "scenario.nc")
+    plan = stage("plan", plan_stage, reduced)
+    write_netcdf(plan, out_dir / "plan.nc")
+    risk = stage("simulate", simulate_stage, scenario, plan)
+    write_netcdf(risk, out_dir / "risk.nc")
+
+    t0 = time.perf_counter()
+    summary = report.summarize(scenario, plan, risk, settings.report)
+    log.info(
+        "Risk: unserved energy p50 %.0f, p95 %.0f MWh/yr (target p95 <= %g); CFE score p5 %.3f, p50 %.3f",
+        summary["risk"]["unserved_energy"]["p50"],
+        summary["risk"]["unserved_energy"]["p95"],
+        settings.report.max_unserved_p95,
+        summary["risk"]["cfe_score"]["p5"],
+        summary["risk"]["cfe_score"]["p50"],
+    )
+    log.info("Writing the report")
+    report.write_report(
+        out_dir, scenario, plan, risk, reduced=reduced, settings=settings, summary=summary
+    )
+    seconds["report"] = time.perf_counter() - t0
+    seconds["total"] = time.perf_counter() - start
+    summary["settings"] = settings.model_dump()
+    summary["seconds"] = seconds
+    write_json(summary, out_dir / "summary.json")
+    log.info("Done in %.0f s. Report: %s", seconds["total"], out_dir / "report.md")
+    return summary
+
+
+def load_stage(s: RunSettings):
+    """Load and validate the Scenario, keeping only the sites the siting allows."""
+    import planner
 
     log.info("Loading scenario %r with %s AI-demand growth", s.scenario.name, s.demand.level)
     scenario = planner.validate(planner.load_scenario(s.scenario.name, demand=s.demand.level))
@@ -215,59 +254,66 @@ def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
         scenario.sizes["node"],
         scenario.sizes["time"],
     )
-    timings["load"] = time.perf_counter() - t0
+    return scenario
 
-    t0 = time.perf_counter()
+
+def reduce_stage(s: RunSettings, scenario):
+    """Representative days for the LP (or every hour)."""
+    import planner
+
     if s.time.n_days is None:
-        reduced = scenario
         log.info("Time: the LP models all %d hours", scenario.sizes["time"])
-    else:
-        reduced = planner.reduce_time(
-            scenario, n_days=s.time.n_days, extreme_days=s.time.extreme_days
-        )
-        log.info(
-            "Time: %d representative days%s -> the LP models %d hours",
-            s.time.n_days,
-            " plus extreme days" if s.time.extreme_days else "",
-            reduced.sizes["time"],
-        )
-    timings["reduce_time"] = time.perf_counter() - t0
-    write_netcdf(scenario, out_dir / "scenario.nc")
+        return scenario
+    reduced = planner.reduce_time(scenario, n_days=s.time.n_days, extreme_days=s.time.extreme_days)
+    log.info(
+        "Time: %d representative days%s -> the LP models %d hours",
+        s.time.n_days,
+        " plus extreme days" if s.time.extreme_days else "",
+        reduced.sizes["time"],
+    )
+    return reduced
 
-    t0 = time.perf_counter()
-    policy = s.policy.to_policy()
+
+def plan_stage(s: RunSettings, reduced):
+    """Solve the plan; the LP's warnings (time limit hit, unserved load) go to the run log."""
+    import planner
+
     log.info(
         "Solving the plan with %s (policy %r: %s)",
         s.solver.name,
         s.policy.name,
         ", ".join(f"{k}={v}" for k, v in _targets(s.policy).items()) or "no targets",
     )
+    t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         plan = planner.plan(
             reduced,
-            policy=policy or None,
+            policy=s.policy.to_policy(),
             solver=s.solver.name,
             relax_siting=s.solver.relax_siting,
             time_limit=s.solver.time_limit,
             mip_gap=s.solver.mip_gap,
         )
-    for w in caught:  # the LP's warnings (time limit hit, unserved load) belong in the run log
+    for w in caught:
         log.warning("Plan: %s", w.message)
-    timings["plan"] = time.perf_counter() - t0
     opened = [str(x) for x in plan.site.values[plan["site_open"].values > 0.5]]
     log.info(
-        "Plan %s in %.1f s: %d sites open (%s), %.0f MW IT, %.1f bn JPY/yr",
+        "Plan %s in %.0f s: %d sites open (%s), %.0f MW IT, %.1f bn JPY/yr",
         plan.attrs.get("status", "?"),
-        timings["plan"],
+        time.perf_counter() - t0,
         len(opened),
         ", ".join(opened),
         float(plan["it_capacity"].sum()),
         float(plan.attrs.get("objective", float("nan"))) / 1e9,
     )
-    write_netcdf(plan, out_dir / "plan.nc")
+    return plan
 
-    t0 = time.perf_counter()
+
+def simulate_stage(s: RunSettings, scenario, plan):
+    """Run the plan through the full year in many futures."""
+    import planner
+
     mc = s.montecarlo
     log.info(
         "Monte Carlo: %d futures over the full %d-hour year (%s, %s)",
@@ -276,7 +322,7 @@ def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
         mc.backend,
         mc.dtype,
     )
-    risk = planner.simulate(
+    return planner.simulate(
         scenario,
         plan,
         n_futures=mc.n_futures,
@@ -287,26 +333,6 @@ def run_study(settings: RunSettings, out_dir: Path) -> dict[str, Any]:
         dtype=mc.dtype,
         progress=False,
     )
-    timings["simulate"] = time.perf_counter() - t0
-    write_netcdf(risk, out_dir / "risk.nc")
-
-    t0 = time.perf_counter()
-    summary = report.summarize(scenario, plan, risk, s.report)
-    log.info(
-        "Risk: unserved energy p95 %.1f MWh/yr (target <= %g), CFE score p50 %.3f",
-        summary["risk"]["unserved_energy"]["p95"],
-        s.report.max_unserved_p95,
-        summary["risk"]["cfe_score"]["p50"],
-    )
-    log.info("Writing the report")
-    report.write_report(out_dir, scenario, plan, risk, reduced=reduced, settings=s, summary=summary)
-    timings["report"] = time.perf_counter() - t0
-    timings["total"] = time.perf_counter() - t_all
-    summary["settings"] = s.model_dump()
-    summary["seconds"] = timings
-    write_json(summary, out_dir / "summary.json")
-    log.info("Done in %.0f s. Report: %s", timings["total"], out_dir / "report.md")
-    return summary
 
 
 def _targets(policy) -> dict[str, Any]:

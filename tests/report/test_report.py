@@ -110,6 +110,51 @@ def test_compare_runs(study, tmp_path):
     compare_runs(tmp_path, dpi=60)  # rerunning replaces the comparison
 
 
+def _run(folder, scenario, plan, risk, settings: dict, cost_scale: float = 1.0):
+    p = plan.copy()
+    p["cost"] = p["cost"] * cost_scale
+    s = load_settings({"scenario": {"name": "toy"}, **settings})
+    summary = summarize(scenario, p, risk, s.report)
+    summary["settings"] = s.model_dump()
+    write_json(summary, folder / "summary.json")
+
+
+def test_watt_bit_section(study, tmp_path):
+    scenario, _, plan, risk = study
+    exp = {"name": "watt_bit", "question": "Near power or near demand?"}
+    _run(
+        tmp_path / "0",
+        scenario,
+        plan,
+        risk,
+        {"siting": {"name": "near_power", "areas": ["north"]}, "experiment": exp},
+    )
+    _run(
+        tmp_path / "1",
+        scenario,
+        plan,
+        risk,
+        {"siting": {"name": "near_demand", "areas": ["south"]}, "experiment": exp},
+        1.1,
+    )
+    text = compare_runs(tmp_path, dpi=50).read_text()
+    section = text.split("## Watt-bit")[1]
+    assert "| near_power |" in section and "| near_demand |" in section
+    assert "mean latency ms" in section
+
+
+def test_demand_uncertainty_section(study, tmp_path):
+    scenario, _, plan, risk = study
+    exp = {"name": "demand_uncertainty", "question": "Low, base or high?"}
+    for i, level in enumerate(["low", "base", "high"]):
+        _run(
+            tmp_path / str(i), scenario, plan, risk, {"demand": {"level": level}, "experiment": exp}
+        )
+    text = compare_runs(tmp_path, dpi=50).read_text()
+    assert "**low**" in text and "**high**" in text
+    assert "no-regret): alpha, charlie" in text
+
+
 def test_run_labels_use_group_names():
     runs = [
         {
