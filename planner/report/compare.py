@@ -152,7 +152,7 @@ def render(
         "emissions p50 ktCO2",
         "mean latency ms",
         "risk targets",
-        "folder",
+        "report",
     ]
     lines += ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * 10 + "---|---|"]
     for lab, r in zip(labels, runs, strict=True):
@@ -172,7 +172,7 @@ def render(
             f"{_risk(r, 'emissions', 'p50') / 1e3:,.1f}",
             f"{r.get('network', {}).get('mean_latency_ms', float('nan')):.2f}",
             ok if targets else "",
-            f"`{r['_dir']}`",
+            f"[{r['_dir'].split('_', 1)[0]}](<../{r['_dir']}/report.md>)",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
@@ -216,6 +216,7 @@ def _xticks(ax, labels: list[str]) -> None:
 def draw_cost_comparison(runs: list[dict[str, Any]], labels: list[str]):
     """Stacked annual cost by component for each run (bn JPY/yr)."""
     components = list(dict.fromkeys(c for r in runs for c in r["cost_JPY_per_yr"]))
+    components = [c for c in components if any(r["cost_JPY_per_yr"].get(c, 0.0) > 0 for r in runs)]
     fig, ax = _bar_frame(len(runs))
     bottom = np.zeros(len(runs))
     cmap = [
@@ -267,6 +268,8 @@ def draw_capacity_comparison(runs: list[dict[str, Any]], labels: list[str]):
     bottom = np.zeros(len(runs))
     for i, t in enumerate(techs):
         v = np.array([r["capacity"].get(f"{t}_MW", 0.0) for r in runs])
+        if v.sum() <= 0:
+            continue
         name = (
             "Grid connection" if t == "grid" else "Battery (power)" if t == "battery" else label(t)
         )
@@ -281,6 +284,7 @@ def draw_capacity_comparison(runs: list[dict[str, Any]], labels: list[str]):
         bottom += v
     it = [r["capacity"]["it_MW"] for r in runs]
     ax.scatter(range(len(runs)), it, marker="D", color="black", zorder=3, label="IT capacity")
+    ax.set_ylim(0, max(bottom.max(), max(it)) * 1.08 or 1.0)
     _xticks(ax, labels)
     ax.set_ylabel("MW")
     ax.grid(axis="y", alpha=0.3)
@@ -301,6 +305,8 @@ def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
     axes = fig.subplots(1, len(panels))
     x = np.arange(len(runs))
     for ax, (metric, title, scale) in zip(axes, panels, strict=True):
+        if metric == "energy_cost" and max(_risk(r, metric, "p95") for r in runs) < 1e9:
+            title, scale = "Energy cost (M JPY/yr)", 1e-6
         p5 = np.array([_risk(r, metric, "p5") for r in runs]) * scale
         p50 = np.array([_risk(r, metric, "p50") for r in runs]) * scale
         p95 = np.array([_risk(r, metric, "p95") for r in runs]) * scale
