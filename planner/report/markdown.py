@@ -116,11 +116,14 @@ def render(
                 "The comparison across its runs is in the multirun folder's `comparison/report.md`.",
                 "",
             ]
+    for note in filter(None, str(plan.attrs.get("warnings", "")).splitlines()):
+        lines += [f"> **Warning from the LP:** {note}", ""]
     lines += ["## Key numbers", "", "| | |", "|---|---|"]
     rows = [
         ("Plan status", f"{s['status']} ({s['solver']}, {s['solve_seconds']:.1f} s)"),
         ("Total annual cost", f"{fmt_money(s['objective'])}/yr"),
         ("Cost per MWh of IT load", f"{s['cost_per_MWh_it_JPY']:,.0f} JPY/MWh"),
+        *_lp_rows(plan),
         ("Sites opened", f"{len(s['sites_open'])}: {', '.join(s['sites_open'])}"),
         ("IT capacity", f"{cap['it_MW']:,.0f} MW"),
     ]
@@ -203,6 +206,29 @@ def render(
         "",
     ]
     return "\n".join(lines)
+
+
+def _lp_rows(plan: xr.Dataset) -> list[tuple[str, str]]:
+    """The LP's own view of its modelled year (attrs the LP sets), when present."""
+    a = plan.attrs
+    rows = []
+    if "unserved_energy" in a and "served_energy" in a:
+        load = float(a["served_energy"]) + float(a["unserved_energy"])
+        share = float(a["unserved_energy"]) / load if load > 0 else 0.0
+        rows.append(
+            (
+                "LP: unserved energy",
+                f"{fmt_energy(float(a['unserved_energy']))}/yr ({share:.2%} of load)",
+            )
+        )
+    if "cfe_score" in a and "re_share" in a:
+        rows.append(
+            (
+                "LP: hourly CFE score / annual RE share",
+                f"{float(a['cfe_score']):.1%} / {float(a['re_share']):.1%}",
+            )
+        )
+    return rows
 
 
 def _site_table(plan: xr.Dataset, hours: xr.Dataset) -> str:
