@@ -70,6 +70,7 @@ class DemandConfig:
 class SitingConfig:
     name: str = "anywhere"
     areas: list[str] | None = None  # keep only candidate sites in these grid areas
+    subsidy: dict[str, float] = field(default_factory=dict)  # area -> capital subsidy fraction
     description: str = ""
 
 
@@ -247,6 +248,12 @@ def load_stage(s: RunSettings):
     if s.siting.areas is not None:
         scenario = planner.validate(_keep_sites_in_areas(scenario, s.siting.areas))
         log.info("Siting %r: candidate sites only in %s", s.siting.name, ", ".join(s.siting.areas))
+    if s.siting.subsidy:
+        log.info(
+            "Siting %r: capital subsidy %s",
+            s.siting.name,
+            ", ".join(f"{a} {f:.0%}" for a, f in s.siting.subsidy.items()),
+        )
     log.info(
         "Scenario: %d candidate sites in %d grid areas, %d demand nodes, %d hours",
         scenario.sizes["site"],
@@ -289,7 +296,7 @@ def plan_stage(s: RunSettings, reduced):
         warnings.simplefilter("always")
         plan = planner.plan(
             reduced,
-            policy=s.policy.to_policy(),
+            policy=s.policy.to_policy(s.siting),
             solver=s.solver.name,
             relax_siting=s.solver.relax_siting,
             time_limit=s.solver.time_limit,

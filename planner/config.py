@@ -9,7 +9,7 @@ import nothing from Hydra: a script can build a `RunSettings` from a dict.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -39,10 +39,15 @@ class DemandSettings(_Settings):
 
 
 class SitingSettings(_Settings):
-    """Candidate sites kept for the LP: all, or only those in the listed grid areas."""
+    """Where data centres may go: only sites in `areas` (None: all), and area capital subsidies.
+
+    `subsidy` (area -> fraction of capital cost) is a siting incentive; it is
+    added to the policy's subsidies (the policy's value wins for an area in both).
+    """
 
     name: str = "anywhere"
     areas: list[str] | None = Field(default=None, min_length=1)
+    subsidy: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(default_factory=dict)
     description: str = ""
 
 
@@ -51,9 +56,12 @@ class PolicySettings(Policy):
 
     name: str = "none"
 
-    def to_policy(self) -> dict[str, Any]:
-        """The policy fields, as the `policy` dict of `planner.plan`."""
-        return self.model_dump(exclude={"name"}, exclude_none=True)
+    def to_policy(self, siting: SitingSettings | None = None) -> dict[str, Any]:
+        """The policy fields, as the `policy` dict of `planner.plan` (with siting subsidies)."""
+        out = self.model_dump(exclude={"name"}, exclude_none=True)
+        if siting is not None and siting.subsidy:
+            out["subsidy"] = {**siting.subsidy, **out.get("subsidy", {})}
+        return out
 
 
 class TimeSettings(_Settings):

@@ -362,8 +362,8 @@ def _watt_bit(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
         "Cost split into what siting trades off: power (generation, battery, grid energy and "
         "connection) against the network (backhaul) and the latency users see.",
         "",
-        "| siting | total bn JPY/yr | power bn JPY/yr | backhaul bn JPY/yr | mean latency ms | worst latency ms | Gbps x km | unserved p95 MWh |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| siting | total bn JPY/yr | power bn JPY/yr | backhaul bn JPY/yr | mean latency ms | worst latency ms | Gbps x km | IT MW near power / near demand / elsewhere | unserved p95 MWh |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         cost = r["cost_JPY_per_yr"]
@@ -378,9 +378,20 @@ def _watt_bit(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
             f"| {r['settings']['siting']['name']} | {_total_cost(r) / 1e9:,.2f} | {power / 1e9:,.2f} | "
             f"{backhaul / 1e9:,.3f} | {net.get('mean_latency_ms', float('nan')):.2f} | "
             f"{net.get('max_latency_ms', float('nan')):.2f} | {net.get('gbps_km', 0):,.0f} | "
-            f"{_risk(r, 'unserved_energy', 'p95'):,.1f} |"
+            f"{_split(r.get('it_MW_by_area', {}))} | {_risk(r, 'unserved_energy', 'p95'):,.1f} |"
         )
     return lines + [""]
+
+
+POWER_AREAS = ("hokkaido", "tohoku", "kyushu")
+DEMAND_AREAS = ("tokyo", "chubu", "kansai")
+
+
+def _split(it_by_area: dict[str, float]) -> str:
+    power = sum(v for a, v in it_by_area.items() if a in POWER_AREAS)
+    demand = sum(v for a, v in it_by_area.items() if a in DEMAND_AREAS)
+    rest = sum(it_by_area.values()) - power - demand
+    return f"{power:,.0f} / {demand:,.0f} / {rest:,.0f}"
 
 
 def _demand_uncertainty(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:

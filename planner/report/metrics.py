@@ -156,6 +156,7 @@ def summarize(
         "policy": json.loads(plan.attrs["policy"]) if "policy" in plan.attrs else {},
         "sites_open": open_sites(plan),
         "capacity": capacity,
+        "it_MW_by_area": _by_area(plan),
         "cost_JPY_per_yr": cost,
         "energy_MWh_per_yr": {
             "it_load": it_energy,
@@ -193,6 +194,16 @@ def network_summary(plan: xr.Dataset, scenario: xr.Dataset) -> dict[str, float]:
         "mean_latency_ms": float((lat * cap).sum() / cap.sum()),
         "max_latency_ms": float(lat.where(built).max()),
         "gbps_km": float((cap * dist).sum()),
+    }
+
+
+def _by_area(plan: xr.Dataset) -> dict[str, float]:
+    """IT capacity (MW) summed by the grid area of each site."""
+    if "site_area" not in plan:
+        return {}
+    it = plan["it_capacity"].groupby(plan["site_area"].astype(str)).sum()
+    return {
+        str(a): float(v) for a, v in zip(it[it.dims[0]].values, it.values, strict=True) if v > 0
     }
 
 

@@ -84,6 +84,17 @@ def test_uncertainty_switches(hydra_ctx):
     assert not any(getattr(det.uncertainty, d).enabled for d in type(det.uncertainty).model_fields)
 
 
+def test_siting_subsidy_joins_the_policy(hydra_ctx):
+    s = _settings("siting=near_power", "+policy.subsidy.kyushu=0.2")
+    assert s.siting.areas is None
+    assert s.policy.to_policy(s.siting)["subsidy"] == {
+        "hokkaido": 0.5,
+        "tohoku": 0.5,
+        "kyushu": 0.2,  # the policy's own value wins
+    }
+    assert _settings("siting=near_demand").siting.areas == ["tokyo", "chubu", "kansai"]
+
+
 def test_subsidy_added_on_the_command_line(hydra_ctx):
     s = _settings("+policy.subsidy.hokkaido=0.3")
     assert s.policy.to_policy()["subsidy"] == {"hokkaido": 0.3}
