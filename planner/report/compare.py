@@ -360,7 +360,9 @@ def _watt_bit(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
         "## Watt-bit: near power or near demand?",
         "",
         "Cost split into what siting trades off: power (generation, battery, grid energy and "
-        "connection) against the network (backhaul) and the latency users see.",
+        "connection) against the network (backhaul) and the latency users see. Costs are net of "
+        "any siting subsidy (a transfer from the state, not a saving to the country). "
+        "Near power: Hokkaido, Tohoku, Kyushu; near demand: Tokyo, Chubu, Kansai.",
         "",
         "| siting | total bn JPY/yr | power bn JPY/yr | backhaul bn JPY/yr | mean latency ms | worst latency ms | Gbps x km | IT MW near power / near demand / elsewhere | unserved p95 MWh |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
