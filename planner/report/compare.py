@@ -93,6 +93,9 @@ def compare_runs(multirun_dir: str | os.PathLike, dpi: int = 130) -> Path:
             "capacity": draw_capacity_comparison(runs, labels),
             "risk": draw_risk_comparison(runs, labels),
         }
+        panels = EXPERIMENT_PANELS.get(experiment.get("name", ""))
+        if panels:
+            figs["experiment"] = draw_metric_panels(runs, labels, panels, experiment["name"])
         for name, fig in figs.items():
             save(fig, folder / "figures" / f"{name}.png", dpi)
         text = render(runs, labels, keys, unfinished, experiment)
@@ -187,6 +190,7 @@ def render(
     section = EXPERIMENT_SECTIONS.get(experiment.get("name", ""))
     if section is not None:
         lines += section(runs, labels)
+        lines += ["![The study's key numbers by run](figures/experiment.png)", ""]
     lines += ["## Sites opened", ""]
     for lab, r in zip(labels, runs, strict=True):
         lines.append(f"- **{lab}**: {', '.join(r['sites_open']) or '(none)'}")
@@ -425,3 +429,72 @@ EXPERIMENT_SECTIONS = {
     "watt_bit": _watt_bit,
     "demand_uncertainty": _demand_uncertainty,
 }
+
+
+def _premium_pct(runs: list[dict[str, Any]]):
+    base = next((r for r in runs if r["settings"]["policy"]["name"] == "annual_re100"), None)
+    ref = _total_cost(base) if base else float("nan")
+    return lambda r: (_total_cost(r) / ref - 1) * 100
+
+
+def _backhaul_cost(r: dict[str, Any]) -> float:
+    return sum(v for k, v in r["cost_JPY_per_yr"].items() if "backhaul" in k) / 1e9
+
+
+EXPERIMENT_PANELS = {
+    "cfe_premium": [
+        ("Cost premium over annual RE100 (%)", _premium_pct),
+        ("Battery energy (MWh)", lambda runs: lambda r: r["capacity"]["battery_MWh"]),
+        ("Hourly CFE score p50 (%)", lambda runs: lambda r: _risk(r, "cfe_score", "p50") * 100),
+    ],
+    "watt_bit": [
+        ("Total cost (bn JPY/yr)", lambda runs: lambda r: _total_cost(r) / 1e9),
+        ("Backhaul cost (bn JPY/yr)", lambda runs: _backhaul_cost),
+        (
+            "Mean latency (ms)",
+            lambda runs: lambda r: r.get("network", {}).get("mean_latency_ms", float("nan")),
+        ),
+    ],
+    "demand_uncertainty": [
+        ("IT capacity (MW)", lambda runs: lambda r: r["capacity"]["it_MW"]),
+        ("Cost per MWh of IT load (JPY)", lambda runs: lambda r: r["cost_per_MWh_it_JPY"]),
+        (
+            "Unserved energy p95 (GWh/yr)",
+            lambda runs: lambda r: _risk(r, "unserved_energy", "p95") / 1e3,
+        ),
+    ],
+}
+
+
+def draw_metric_panels(runs: list[dict[str, Any]], labels: list[str], panels, name: str):
+    """One bar panel per key number of an experiment, runs side by side."""
+    fig = new_figure(max(10.0, 3.0 + 1.1 * len(runs)), 3.8)
+    axes = fig.subplots(1, len(panels))
+    x = np.arange(len(runs))
+    for ax, (title, make) in zip(axes, panels, strict=True):
+        value = make(runs)
+        v = np.array([value(r) for r in runs], dtype=float)
+        bars = ax.bar(x, np.nan_to_num(v), color="#4c72b0", width=0.6)
+        for bar, val in zip(bars, v, strict=True):
+            below = val < 0
+            ax.annotate(
+                f"{val:,.3g}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                xytext=(0, -2 if below else 2),
+                textcoords="offset points",
+                ha="center",
+                va="top" if below else "bottom",
+                fontsize=7.5,
+            )
+        finite = v[np.isfinite(v)]
+        lo, hi = min(0.0, *finite, 0.0), max(0.0, *finite, 0.0)
+        pad = 0.15 * (hi - lo) or 1.0
+        ax.set_ylim(lo - (pad if lo < 0 else 0), hi + pad)
+        ax.axhline(0, color="#333333", lw=0.6)
+        ax.set_title(title, fontsize=9.5)
+        ax.set_xlim(-0.6, len(runs) - 0.4)
+        _xticks(ax, labels)
+        ax.grid(axis="y", alpha=0.3)
+        ax.set_axisbelow(True)
+    fig.suptitle(f"{name}: key numbers by run", fontsize=11)
+    return fig

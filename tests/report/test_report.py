@@ -105,8 +105,9 @@ def test_compare_runs(study, tmp_path):
     assert "**annual_re100**" in text and "**cfe_90**" in text
     assert "2_policy=cfe_100" in text.split("Not included")[1]
     assert "+25.0%" in text  # the premium of cfe_90 over RE100
-    for name in ("cost", "capacity", "risk"):
+    for name in ("cost", "capacity", "risk", "experiment"):
         assert (tmp_path / "comparison" / "figures" / f"{name}.png").is_file()
+    assert "figures/experiment.png" in text
     compare_runs(tmp_path, dpi=60)  # rerunning replaces the comparison
 
 
