@@ -51,9 +51,9 @@ def correlated_factor(
 def monthly_to_daily(monthly: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
     """Interpolate (site, 12) monthly means, placed mid-month, to (site, day), periodic in the year."""
     mid = pd.DatetimeIndex([pd.Timestamp(days[0].year, m, 15) for m in range(1, 13)])
-    x = np.concatenate([mid.dayofyear - 365, mid.dayofyear, mid.dayofyear + 365])
+    x = np.concatenate([mid.day_of_year - 365, mid.day_of_year, mid.day_of_year + 365])
     y = np.concatenate([monthly, monthly, monthly], axis=1)
-    return np.stack([np.interp(days.dayofyear, x, row) for row in y])
+    return np.stack([np.interp(days.day_of_year, x, row) for row in y])
 
 
 def daily_to_hourly(daily: np.ndarray) -> np.ndarray:
@@ -174,7 +174,7 @@ def wind_cf(
 
 def seasonal_cycle(time: pd.DatetimeIndex, amplitude: float, peak_doy: int = 15) -> np.ndarray:
     """1 + amplitude x cos over the year, peaking on day `peak_doy`: (time,)."""
-    return 1.0 + amplitude * np.cos(2 * np.pi * (time.dayofyear.to_numpy() - peak_doy) / 365.0)
+    return 1.0 + amplitude * np.cos(2 * np.pi * (time.day_of_year.to_numpy() - peak_doy) / 365.0)
 
 
 def diurnal_cycle(time: pd.DatetimeIndex, amplitude: float, peak_hour: float = 14.0) -> np.ndarray:
@@ -208,7 +208,7 @@ def pue_from_temperature(
 def diurnal_demand(time: pd.DatetimeIndex, weekday: np.ndarray, weekend: np.ndarray) -> np.ndarray:
     """Relative demand (time,) from 24-hour weekday and weekend shapes, normalised to mean 1."""
     hour = time.hour.to_numpy()
-    shape = np.where(time.dayofweek.to_numpy() >= 5, weekend[hour], weekday[hour])
+    shape = np.where(time.day_of_week.to_numpy() >= 5, weekend[hour], weekday[hour])
     return shape / shape.mean()
 
 
@@ -227,12 +227,12 @@ def match_days(
     observed season (winter) takes one at random from the `fill_pool`
     nearest same-weekday observed days.
     """
-    obs_doy = observed.dayofyear.to_numpy()
-    obs_dow = observed.dayofweek.to_numpy()
+    obs_doy = observed.day_of_year.to_numpy()
+    obs_dow = observed.day_of_week.to_numpy()
     picks = []
     for day in target:
-        same = np.flatnonzero(obs_dow == day.dayofweek)
-        gap = np.abs(obs_doy[same] - day.dayofyear)
+        same = np.flatnonzero(obs_dow == day.day_of_week)
+        gap = np.abs(obs_doy[same] - day.day_of_year)
         gap = np.minimum(gap, 365 - gap)
         order = np.argsort(gap, kind="stable")
         near = same[order][gap[order] <= window]
