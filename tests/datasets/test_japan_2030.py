@@ -169,3 +169,27 @@ def test_shipped_jepx_profile_rederives_from_raw_files():
     np.testing.assert_allclose(prices.to_numpy(), shipped.to_numpy(), atol=0.05)
     days = pd.to_datetime(day_map["date"])
     assert (days.dt.day_of_week == pd.to_datetime(day_map["jepx_date"]).dt.day_of_week).all()
+
+
+def test_every_input_number_has_a_source_or_says_assumption():
+    tables = {
+        "parameters.csv": ["source"],
+        "generators.csv": ["capex_source", "fom_source", "lifetime_source"],
+        "sites.csv": ["it_max_source", "dc_build_source"],
+        "areas.csv": ["co2_source", "wheeling_source"],
+        "backhaul.csv": ["note"],
+    }
+    for name, columns in tables.items():
+        frame = pd.read_csv(DATA / name)
+        for column in columns:
+            text = frame[column].fillna("").str.lower()
+            assert (
+                text.str.contains("assumption|build setting")
+                | text.str.contains(r"\((?:h|m|l|m-h)\)")
+            ).all(), (
+                name,
+                column,
+            )
+    sources = (DATA / "SOURCES.md").read_text()
+    for heading in ("Capacity factors", "Temperature and PUE", "Grid", "Backhaul", "Demand"):
+        assert heading in sources
