@@ -9,7 +9,7 @@ risk = planner.simulate(scn, plan, n_futures=1000, seed=0)
 """
 
 from planner.errors import ConfigError, PlannerError, PolicyError, ScenarioError, SolverError
-from planner.scenario import load_scenario, save_scenario, validate
+from planner.scenario import load_scenario, reduce_time, save_scenario, validate
 
 __all__ = [
     "ConfigError",
@@ -18,6 +18,7 @@ __all__ = [
     "ScenarioError",
     "SolverError",
     "load_scenario",
+    "reduce_time",
     "save_scenario",
     "validate",
 ]
