@@ -371,8 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = clock.perf_counter()
     if args.jepx:
-        areas = read_tables(args.data_dir)["areas"]
-        seed = int(read_tables(args.data_dir)["parameters"].loc["seed", "value"])
+        tables = read_tables(args.data_dir)
+        areas, seed = tables["areas"], int(tables["parameters"].loc["seed", "value"])
         prices, day_map = derive_jepx_2030(read_jepx(args.jepx, areas), areas, seed)
         write_jepx(prices, day_map, args.data_dir)
     ds, calibration = build(args.data_dir)

@@ -41,6 +41,15 @@ def test_sizes(ds):
     assert pd.Timestamp(ds["time"].values[0]) == pd.Timestamp("2030-01-01 00:00")
 
 
+def test_sites_can_hold_the_high_case(ds):
+    high = planner.load_scenario("japan_2030", demand="high")
+    peak_it = float((high["inference_demand"].sum("node") + high["training_demand"]).max())
+    assert float(ds["site_it_max"].sum()) > peak_it
+    # Tokyo's grid is tight: its headroom cannot carry the high case's Tokyo inference at PUE 1.2
+    tokyo_peak = float(high["inference_demand"].sel(node="tokyo").max())
+    assert float(ds["grid_headroom"].sel(area="tokyo")) < 1.2 * tokyo_peak
+
+
 def test_units_on_every_variable(ds):
     missing = [name for name in ds.data_vars if "units" not in ds[name].attrs]
     assert missing == []
