@@ -176,6 +176,8 @@ def draw_risk(risk: xr.Dataset, targets=None):
     for ax, (metric, title, scale, target_key, target_stat) in zip(axes, panels, strict=True):
         if metric == "unserved_energy":
             title, scale = _energy_unit(float(np.max(risk[metric].values, initial=0.0)))
+        if metric == "energy_cost" and float(np.max(risk[metric].values, initial=0.0)) < 1e9:
+            title, scale = "Energy cost (M JPY/yr)", 1e-6
         values = np.asarray(risk[metric].values, dtype=float) * scale
         n = len(values)
         if np.ptp(values) > 0:
@@ -189,14 +191,8 @@ def draw_risk(risk: xr.Dataset, targets=None):
                 ha="center",
                 fontsize=8,
             )
-        if metric == "unserved_energy" and n and (values <= 0).mean() > 0.2:
-            ax.annotate(
-                f"{(values <= 0).mean():.0%} of futures: none unserved",
-                (0.97, 0.45),
-                xycoords="axes fraction",
-                ha="right",
-                fontsize=8,
-            )
+        if metric == "unserved_energy" and n and (values <= 0).mean() > 0.05:
+            ax.plot([], [], " ", label=f"{(values <= 0).mean():.0%} of futures: none unserved")
         for stat, ls in (("p5", ":"), ("p50", "-"), ("p95", "--")):
             v = risk_stat(risk, metric, stat) * scale
             ax.axvline(v, color="#333333", ls=ls, lw=1.2, label=f"{stat} = {v:,.3g}")
