@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from planner.datasets.toy import make_toy
 from planner.lp import dispatch_metrics
 from planner.scenario.validate import scenario_reachable
 
@@ -16,11 +15,6 @@ REL = 1e-6
 def crf(rate: float, life: float) -> float:
     """Capital recovery factor, written out for hand calculations."""
     return rate / (1.0 - (1.0 + rate) ** -life)
-
-
-@pytest.fixture
-def toy() -> xr.Dataset:
-    return make_toy()
 
 
 def square_solar(n_hours: int) -> np.ndarray:
