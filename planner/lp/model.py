@@ -96,6 +96,7 @@ def plan(
         solver_status=solved.solver_status,
         solver_objective=solved.objective * MONEY,
         solve_seconds=solved.seconds,
+        solver_seconds=solved.solver_seconds,
         build_seconds=build_seconds,
         mip_gap=solved.mip_gap,
         mip_gap_requested=mip_gap,

@@ -8,6 +8,7 @@ Constraints, for every site and modelled hour:
   grid_import <= grid_capacity;  gen_capacity <= gen_potential x site_open;
 and per area: sum of grid_capacity of its sites <= grid_headroom.
 `unserved` is facility power (MW, PUE included) not supplied, priced at VOLL.
+Capacity factors below `CF_FLOOR` (dawn and dusk slivers) are taken as 0.
 Costs: generators (annualised capex less subsidy, plus fom; one component per
 type), grid connection (annualised, less subsidy), grid energy (price x
 weighted import), unserved (VOLL), carbon (carbon price x weighted emissions).
@@ -22,6 +23,15 @@ from planner.lp.core import MONEY, Model
 from planner.lp.objective import crf_of, site_subsidy
 from planner.lp.periods import Periods
 from planner.lp.policy_options import Policy
+
+
+CF_FLOOR = 1e-4  # capacity factors below this are taken as 0 (keeps the matrix well scaled)
+
+
+def model_cf(ds: xr.Dataset) -> np.ndarray:
+    """Capacity factors as the LP uses them, (site, gen, time), tiny values set to 0."""
+    cf = ds["cf"].transpose("site", "gen", "time").values.astype(float)
+    return np.where(cf < CF_FLOOR, 0.0, cf)
 
 
 def site_area_index(ds: xr.Dataset) -> np.ndarray:
@@ -49,7 +59,7 @@ def it_load_terms(ds: xr.Dataset, scale: np.ndarray | float = 1.0) -> list:
 def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> None:
     """Add generation, grid and balance variables and constraints, and their costs."""
     potential = ds["gen_potential"].transpose("site", "gen").values
-    cf = ds["cf"].transpose("site", "gen", "time").values
+    cf = model_cf(ds)
     pue = ds["pue"].transpose("site", "time").values
     m.add_variables("gen_capacity", ("site", "gen"), "MW", upper=potential)
     m.add_variables("grid_capacity", ("site",), "MW")

@@ -12,6 +12,7 @@ import xarray as xr
 
 from planner.lp.core import MONEY, Model
 from planner.lp.periods import Periods
+from planner.lp.power import model_cf
 
 HOURLY = ("training_load", "grid_import", "charge", "discharge", "soc", "curtailment", "unserved")
 DESCRIPTIONS = {
@@ -65,7 +66,7 @@ def to_plan(m: Model, ds: xr.Dataset, periods: Periods) -> xr.Dataset:
     demand = ds["inference_demand"].transpose("node", "time").values
     it_load = np.einsum("ns,nt->st", values["share"], demand) + values["training_load"]
     pue = ds["pue"].transpose("site", "time").values
-    cf = ds["cf"].transpose("site", "gen", "time").values
+    cf = model_cf(ds)
     data = {
         name: (m.blocks[name].dims, values[name], m.blocks[name].units)
         for name in (
