@@ -72,7 +72,8 @@ def plan(
     start = time.perf_counter()
     m = build_model(ds, policy, relax_siting)
     build_seconds = time.perf_counter() - start
-    solved = solve(m.prob, solver, time_limit, mip_gap)
+    opens = [v for v in m.blocks["site_open"].vars.ravel() if v is not None]
+    solved = solve(m.prob, solver, time_limit, mip_gap, integers=[] if relax_siting else opens)
 
     result = to_plan(m, ds, time_structure(ds))
     metrics = dispatch_metrics(result, ds)

@@ -24,7 +24,6 @@ from planner.lp.objective import crf_of, site_subsidy
 from planner.lp.periods import Periods
 from planner.lp.policy_options import Policy
 
-
 CF_FLOOR = 1e-4  # capacity factors below this are taken as 0 (keeps the matrix well scaled)
 
 

@@ -83,13 +83,34 @@ def test_policy_targets_bind_when_they_cost_something(toy_plan):
         assert bound.attrs[metric] == pytest.approx(0.85, abs=1e-6)
 
 
-def test_highs_and_cbc_agree_on_the_toy_objective():
+def dear_sites(ds):
+    """Site fixed costs so high that the LP relaxation opens sites fractionally."""
+    ds = ds.copy()
+    ds["site_fixed_capex"] = ds["site_fixed_capex"] * 50
+    return ds
+
+
+@pytest.mark.parametrize("dear", [False, True], ids=["toy", "toy-dear-sites"])
+def test_highs_and_cbc_agree_on_the_toy_objective(dear):
     ds = planner.load_scenario("toy")
+    ds = dear_sites(ds) if dear else ds
     highs = planner.plan(ds, policy={"cfe_target": 0.8}, solver="highs", mip_gap=0.0)
     cbc = planner.plan(ds, policy={"cfe_target": 0.8}, solver="cbc", mip_gap=0.0)
     assert cbc.attrs["solver"] == "cbc" and cbc.attrs["status"] == "optimal"
     assert cbc.attrs["objective"] == pytest.approx(highs.attrs["objective"], rel=1e-6)
     check_invariants(cbc, ds, {"cfe_target": 0.8})
+
+
+def test_fractional_relaxation_goes_to_branch_and_bound():
+    ds = dear_sites(planner.load_scenario("toy"))
+    relaxed = planner.plan(ds, relax_siting=True)
+    opens = relaxed["site_open"].values
+    assert ((opens > 1e-6) & (opens < 1 - 1e-6)).any()  # the relaxation is fractional
+    binary = planner.plan(ds)
+    assert "LP relaxation integral" not in binary.attrs["solver_status"]
+    np.testing.assert_allclose(binary["site_open"], np.round(binary["site_open"]), atol=1e-6)
+    assert binary.attrs["objective"] > relaxed.attrs["objective"] * (1 + 1e-6)
+    check_invariants(binary, ds, {})
 
 
 def test_relaxed_siting_is_a_lower_bound(toy_plan):
