@@ -56,7 +56,10 @@ def solve(
     start = time.perf_counter()
     relaxed_seconds = 0.0
     if prob.isMIP() and integers:
-        relaxed = _run(prob, solver, time_limit, mip_gap, mip=False)
+        try:
+            relaxed = _run(prob, solver, time_limit, mip_gap, mip=False)
+        except SolverError:  # let the MIP solve report what went wrong, in its own words
+            relaxed = Solved("failed", "", float("nan"), float("nan"), 0.0, 0.0)
         if relaxed.status == "optimal" and all(
             abs(v.varValue - round(v.varValue)) <= INTEGRALITY for v in integers
         ):

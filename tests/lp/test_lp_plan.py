@@ -185,3 +185,10 @@ def test_policy_object_is_frozen_and_forbids_extras():
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen-instance error
         policy.re_share = 0.9
     assert planner.plan(planner.load_scenario("toy"), policy=policy).attrs["re_share"] >= 0.5 - 1e-9
+
+
+def test_hard_limits_that_cannot_hold_raise_solver_error_quoting_the_solver():
+    ds = planner.load_scenario("toy")
+    ds["site_it_max"][:] = 15.0  # 21 MW of IT demand needs two sites
+    with pytest.raises(planner.SolverError, match="(?i)infeasible.*max_sites"):
+        planner.plan(ds, policy={"max_sites": 1})
