@@ -192,3 +192,22 @@ def test_hard_limits_that_cannot_hold_raise_solver_error_quoting_the_solver():
     ds["site_it_max"][:] = 15.0  # 21 MW of IT demand needs two sites
     with pytest.raises(planner.SolverError, match="(?i)infeasible.*max_sites"):
         planner.plan(ds, policy={"max_sites": 1})
+
+
+def test_time_limit_with_an_incumbent_warns_and_returns_the_plan(monkeypatch):
+    import dataclasses
+
+    import planner.lp.model as model
+
+    real_solve = model.solve
+
+    def stopped_early(*args, **kwargs):  # the solver's answer as if the clock ran out
+        solved = real_solve(*args, **kwargs)
+        return dataclasses.replace(solved, status="time_limit", mip_gap=0.05)
+
+    monkeypatch.setattr(model, "solve", stopped_early)
+    with pytest.warns(planner.lp.PlanWarning, match="time limit"):
+        plan = planner.plan(planner.load_scenario("toy"), time_limit=10.0)
+    assert plan.attrs["status"] == "time_limit"
+    assert plan.attrs["mip_gap"] == 0.05
+    assert "time limit" in plan.attrs["warnings"]
