@@ -41,6 +41,12 @@ class Policy(BaseModel):
     max_sites: int | None = Field(None, ge=1)
     voll: float = Field(DEFAULT_VOLL, gt=0.0)
 
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            raise PolicyError(_explain(err, data)) from None
+
     @model_validator(mode="after")
     def _check(self) -> Policy:
         for area, fraction in self.subsidy.items():
@@ -69,10 +75,7 @@ def as_policy(policy: Policy | dict[str, Any] | None) -> Policy:
         return policy
     if not isinstance(policy, dict):
         raise PolicyError(f"policy must be a Policy or a dict, got {type(policy).__name__}")
-    try:
-        return Policy(**policy)
-    except ValidationError as err:
-        raise PolicyError(_explain(err, policy)) from None
+    return Policy(**policy)
 
 
 def check_against_scenario(policy: Policy, ds: xr.Dataset) -> None:
@@ -96,9 +99,12 @@ def check_against_scenario(policy: Policy, ds: xr.Dataset) -> None:
 def _explain(err: ValidationError, given: dict[str, Any]) -> str:
     lines = []
     for e in err.errors():
-        field = ".".join(map(str, e["loc"])) or "policy"
-        value = given.get(e["loc"][0], e.get("input")) if e["loc"] else e.get("input")
         rule = e["msg"].removeprefix("Value error, ")
+        if not e["loc"]:  # a rule across fields: the message names them
+            lines.append(rule)
+            continue
+        field = ".".join(map(str, e["loc"]))
+        value = given.get(e["loc"][0], e.get("input"))
         if e["type"] == "extra_forbidden":
             rule = f"unknown policy field (allowed: {sorted(Policy.model_fields)})"
         lines.append(f"{field} = {value!r}: {rule}")

@@ -181,6 +181,8 @@ def test_bad_options_raise_policy_error(option, value):
 
 
 def test_policy_object_is_frozen_and_forbids_extras():
+    with pytest.raises(planner.PolicyError, match="re_shares"):
+        Policy(re_shares=0.5)
     policy = Policy(re_share=0.5, subsidy={"north": 0.1})
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen-instance error
         policy.re_share = 0.9
