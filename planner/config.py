@@ -12,7 +12,7 @@ import math
 from typing import Annotated, Any, Literal
 
 import annotated_types as at
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from planner.errors import ConfigError
 from planner.lp import Policy
@@ -51,10 +51,15 @@ class SitingSettings(_Settings):
     description: str = ""
 
 
-class PolicySettings(Policy):
-    """`planner.Policy` (ranges and rules live there) plus the policy's `name` in reports."""
+class _PolicyFields(_Settings):
+    """The policy's `name` in reports; the other fields are copied from `planner.Policy` below."""
 
     name: str = "none"
+
+    @model_validator(mode="after")
+    def _rules_across_fields(self):
+        Policy(**self.model_dump(exclude={"name"}))  # e.g. min_sites <= max_sites
+        return self
 
     def to_policy(self, siting: SitingSettings | None = None) -> dict[str, Any]:
         """The policy fields, as the `policy` dict of `planner.plan` (with siting subsidies)."""
@@ -62,6 +67,15 @@ class PolicySettings(Policy):
         if siting is not None and siting.subsidy:
             out["subsidy"] = {**siting.subsidy, **out.get("subsidy", {})}
         return out
+
+
+# planner.Policy's fields, types and ranges, so a range error names its config key
+PolicySettings = create_model(
+    "PolicySettings",
+    __base__=_PolicyFields,
+    __doc__="`planner.Policy` (fields, ranges and rules live there) plus the policy's `name`.",
+    **{key: (info.annotation, info) for key, info in Policy.model_fields.items()},
+)
 
 
 class TimeSettings(_Settings):
@@ -143,7 +157,8 @@ def _explain(err: dict[str, Any]) -> str:
     if err["type"] == "missing":
         return f"{key}: missing"
     if err["type"] == "value_error":  # a rule across fields, e.g. min_sites <= max_sites
-        return f"{key}: {err['msg'].removeprefix('Value error, ')}"
+        msg = err["msg"].removeprefix("Value error, ").replace("\n  - ", " ")
+        return f"{key}: {msg}"
     value = err.get("input")
     allowed = _allowed(loc)
     msg = err["msg"][0].lower() + err["msg"][1:]
