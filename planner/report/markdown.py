@@ -158,13 +158,14 @@ def render(
             )
         )
     for key, t in s.get("risk_targets", {}).items():
-        bound = f"<= {t['target_max']:,.4g}" if "target_max" in t else f">= {t['target_min']:,.4g}"
-        rows.append(
-            (
-                f"Risk target {key}",
-                f"{'met' if t['met'] else '**MISSED**'} ({t['value']:,.4g}, target {bound})",
-            )
-        )
+        if key.startswith("unserved"):
+            name = "Risk target: unserved energy p95"
+            value, bound = fmt_energy(t["value"]), f"<= {fmt_energy(t['target_max'])}"
+        else:
+            name = "Risk target: hourly CFE score p5"
+            value, bound = f"{t['value']:.1%}", f">= {t['target_min']:.1%}"
+        verdict = "met" if t["met"] else "**MISSED**"
+        rows.append((name, f"{verdict}: {value} (target {bound})"))
     lines += [f"| {a} | {b} |" for a, b in rows]
     lines.append("")
 
