@@ -10,7 +10,7 @@ from planner.config import RunSettings, load_settings
 from planner.errors import PlannerError
 from planner.io import write_json
 from planner.report import compare_runs, summarize, write_report
-from planner.report.compare import run_labels
+from planner.report.runs import run_labels
 from planner.report.metrics import on_plan_hours, representative_days, site_energy
 
 
