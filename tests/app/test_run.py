@@ -135,3 +135,10 @@ def test_multirun_on_joblib_and_comparison(tmp_path):
     report.unlink()
     compare_main([str(sweep_dir)])  # `planner-compare DIR`
     assert report.read_text() == text
+
+
+def test_compare_command_on_a_folder_without_runs(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        compare_main([str(tmp_path)])
+    assert exit_.value.code == 1
+    assert not (tmp_path / "comparison").exists()
