@@ -19,7 +19,14 @@ from planner.report.compare_figures import (
     draw_risk_comparison,
 )
 from planner.report.experiments import EXPERIMENT_PANELS, EXPERIMENT_SECTIONS
-from planner.report.runs import common_section, load_runs, risk_value, run_labels, total_cost
+from planner.report.runs import (
+    common_section,
+    load_runs,
+    risk_value,
+    run_labels,
+    total_cost,
+    unserved_share,
+)
 from planner.report.style import save
 
 
@@ -64,7 +71,9 @@ def render(
     lines += [
         f"{len(runs)} finished runs"
         + (f", labelled by {', '.join(f'`{k}`' for k in keys)}" if keys else "")
-        + ". Each run's own report is in its folder.",
+        + ". Each run's own report is in its folder. Costs include unserved energy at the value "
+        "of lost load: a run whose LP leaves load unserved could not meet its targets with the "
+        "scenario's sites, potentials and grid.",
         "",
     ]
     if unfinished:
@@ -75,6 +84,7 @@ def render(
     head = [
         "run",
         "status",
+        "LP unserved",
         "cost bn JPY/yr",
         "JPY/MWh IT",
         "sites",
@@ -88,13 +98,14 @@ def render(
         "risk targets",
         "report",
     ]
-    lines += ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * 10 + "---|---|"]
+    lines += ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * 11 + "---|---|"]
     for lab, r in zip(labels, runs, strict=True):
         targets = r.get("risk_targets", {})
         ok = "met" if all(t["met"] for t in targets.values()) else "**missed**"
         cells = [
             f"**{lab}**",
             r["status"],
+            f"{unserved_share(r):.1%}",
             f"{total_cost(r) / 1e9:,.2f}",
             f"{r['cost_per_MWh_it_JPY']:,.0f}",
             str(len(r["sites_open"])),

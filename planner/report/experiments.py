@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.report.runs import risk_value, total_cost
+from planner.report.runs import risk_value, total_cost, unserved_share
 
 
 def _cfe_premium(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
@@ -16,15 +16,16 @@ def _cfe_premium(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
     lines += [
         "Premium of each policy over annual RE100 matching (same scenario, demand and siting):",
         "",
-        "| policy | cost bn JPY/yr | premium bn JPY/yr | premium % | JPY/MWh IT | CFE p50 | battery MWh |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| policy | cost bn JPY/yr | premium bn JPY/yr | premium % | JPY/MWh IT | CFE p50 | battery MWh | LP unserved |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         c = total_cost(r)
         lines.append(
             f"| {r['settings']['policy']['name']} | {c / 1e9:,.2f} | {(c - ref) / 1e9:+,.2f} | "
             f"{(c / ref - 1) * 100:+.1f}% | {r['cost_per_MWh_it_JPY']:,.0f} | "
-            f"{risk_value(r, 'cfe_score', 'p50'):.1%} | {r['capacity']['battery_MWh']:,.0f} |"
+            f"{risk_value(r, 'cfe_score', 'p50'):.1%} | {r['capacity']['battery_MWh']:,.0f} | "
+            f"{unserved_share(r):.1%} |"
         )
     return lines + [""]
 

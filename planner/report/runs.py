@@ -81,3 +81,10 @@ def total_cost(r: dict[str, Any]) -> float:
 
 def risk_value(r: dict[str, Any], metric: str, stat: str) -> float:
     return float(r.get("risk", {}).get(metric, {}).get(stat, float("nan")))
+
+
+def unserved_share(r: dict[str, Any]) -> float:
+    """Share of the facility energy the plan itself leaves unserved (the LP's modelled year)."""
+    energy = r.get("energy_MWh_per_yr", {})
+    supplied = sum(v for k, v in energy.items() if k not in ("it_load", "curtailment"))
+    return energy.get("unserved", 0.0) / supplied if supplied > 0 else float("nan")
