@@ -188,6 +188,13 @@ def render(
             "",
         ]
     lines += ["## Risk over the full year", "", _risk_table(rk), ""]
+    n_hours = int(risk.attrs.get("n_hours", risk.sizes.get("time", 8760)) or 8760)
+    if n_hours != 8760:
+        lines += [
+            f"The scenario covers {n_hours} hours, not a year: Monte Carlo energies and costs "
+            f"are totals over those {n_hours} hours, while the plan's costs are annualised.",
+            "",
+        ]
     if with_figures:
         lines += ["![Risk over futures](figures/risk.png)", ""]
     mc = s.get("monte_carlo", {})
