@@ -9,6 +9,7 @@ risk = planner.simulate(scn, plan, n_futures=1000, seed=0)
 """
 
 from planner.errors import ConfigError, PlannerError, PolicyError, ScenarioError, SolverError
+from planner.mc import Uncertainty, simulate
 from planner.scenario import load_scenario, save_scenario, validate
 
 __all__ = [
@@ -17,7 +18,9 @@ __all__ = [
     "PolicyError",
     "ScenarioError",
     "SolverError",
+    "Uncertainty",
     "load_scenario",
     "save_scenario",
+    "simulate",
     "validate",
 ]

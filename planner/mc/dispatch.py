@@ -1,0 +1,230 @@
+"""The hourly dispatch rule, written once for any array module (`jax.numpy` or `numpy`).
+
+Both kernels (`kernel.py`: `lax.scan` under `jax.jit`; `reference.py`: a plain
+NumPy loop) call `hour_step` with `xp` set to their array module, so there is
+one statement of the rule. Shapes: F futures, S sites, N nodes, A areas, L
+node-site links, K event slots; all power in MW, one step is one hour (MWh).
+
+The rule, for every future and site in hour t:
+
+1. Availability. A site is up unless an outage spell or a disaster in its area
+   is active. A down site has no IT, renewables, battery power or grid.
+   Grid available = grid_capacity x (stress factor during a grid-stress event).
+2. Inference load. Node demand x growth is split over the node's links by the
+   plan's `share`; a cut link's share is re-routed to the node's other links in
+   proportion to their shares; with every link of a node cut, the node's load
+   is unroutable and counted unserved at the sites it was planned for.
+   Inference above the site's available IT capacity is unserved.
+3. Training load (flexible within its day, fixed in place by the plan's
+   training split). At the day's first hour the site's budget R is reset to the
+   day's training energy. Each hour it runs
+   train = min(R, room, max(spare, must)), where room is the free IT capacity,
+   spare is the IT load the renewable surplus (after inference) can power, and
+   must = max(0, R - (hours left after this one) x room) is the catch-up that
+   keeps the rest servable if this hour's room persisted. Whatever is left at
+   the day's last hour is unserved (outages, IT room).
+4. Power. load = pue x (inference + training). Renewables first; a surplus
+   charges the battery (charge efficiency sqrt(round trip)) up to its power
+   and free energy, then curtails; a deficit discharges the battery (discharge
+   efficiency sqrt(round trip)) up to its power and stored energy, then imports
+   from the grid up to what is available; the rest is unserved. Unserved
+   energy also includes pue x IT load that could not be placed (steps 2, 3).
+   Energy balance each hour: renewables + discharge + grid + unserved_power =
+   load + charge + curtailment (unserved_power excludes the unplaced IT load).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+LOL_TOLERANCE = 1e-3  # MW: an hour counts as loss of load above 1 kW unserved
+
+
+class Inputs(NamedTuple):
+    """Per-run constants (the scenario and plan as arrays)."""
+
+    ren: object  # (T, S) MW renewables available = sum_g gen_capacity x cf
+    ren_max: object  # (S,) MW installed renewables (noise clip)
+    pue: object  # (T, S)
+    inference: object  # (T, N) MW
+    grid_price: object  # (T, A) JPY/MWh
+    grid_co2: object  # (T, A) tCO2/MWh
+    grid_cfe: object  # (T, A) 1
+    day_training: object  # (D,) MWh training energy of each day
+    site_area: object  # (S,) int
+    it_capacity: object  # (S,) MW
+    battery_power: object  # (S,) MW
+    battery_energy: object  # (S,) MWh
+    grid_capacity: object  # (S,) MW
+    training_share: object  # (S,) 1, sums to 1
+    link_node: object  # (L,) int
+    link_site_onehot: object  # (L, S) 0/1
+    link_node_onehot: object  # (L, N) 0/1
+    link_share: object  # (L,)
+    node_share_total: object  # (N,) sum of shares (1 for a complete plan)
+    stress_factor: object  # ()
+    eta_charge: object  # ()
+    eta_discharge: object  # ()
+    soc0: object  # () initial state of charge, fraction of energy
+
+
+class Hour(NamedTuple):
+    """Per-hour scan inputs."""
+
+    t: object  # () int hour index
+    hour: object  # () int hour of day
+    day: object  # () int day index
+    hours_left: object  # () int hours after this one in its day
+    inference: object  # (N,)
+    grid_price: object  # (A,)
+    grid_co2: object  # (A,)
+    grid_cfe: object  # (A,)
+
+
+class State(NamedTuple):
+    """Scan carry: battery, training budget and metric accumulators, each (F, S) unless said."""
+
+    soc: object
+    budget: object
+    unserved: object
+    lol_site: object
+    lol: object  # (F,)
+    demand: object
+    grid: object
+    grid_clean: object
+    emissions: object
+    cost: object
+    curtailment: object
+    discharge: object
+
+
+ACCUMULATORS = State._fields[2:]
+
+
+def hours_of(n_hours: int, xp):
+    """Integer hour, hour of day, day and hours left in the day, each (T,)."""
+    t = xp.arange(n_hours, dtype=xp.int32)
+    hour = t % 24
+    day = t // 24
+    day_len = xp.minimum(24, n_hours - day * 24)
+    return t, hour, day, day_len - 1 - hour
+
+
+def initial_state(inp: Inputs, n_futures: int, xp) -> State:
+    shape = (n_futures, inp.it_capacity.shape[0])
+    zeros = xp.zeros(shape, inp.ren.dtype)
+    soc = inp.soc0 * inp.battery_energy[None] + zeros
+    return State(
+        soc,
+        zeros,
+        *[zeros] * 2,
+        xp.zeros((n_futures,), inp.ren.dtype),
+        *[zeros] * 7,
+    )
+
+
+def active(start, end, t, xp):
+    """(F, X) True where any event slot covers hour t."""
+    return xp.any((start <= t) & (t < end), axis=-1)
+
+
+def hour_step(state: State, h: Hour, inp: Inputs, fut, xp, trace: bool = False):
+    """Advance one hour for all futures and sites; return the new state (and flows if trace)."""
+    dtype = inp.ren.dtype
+    area = inp.site_area
+    # 1. availability and weather
+    disaster = active(fut.disaster_start, fut.disaster_end, h.t, xp)[:, area]
+    up = ~(active(fut.outage_start, fut.outage_end, h.t, xp) | disaster)
+    upf = up.astype(dtype)
+    stress = active(fut.stress_start, fut.stress_end, h.t, xp)[:, area]
+    grid_avail = (
+        inp.grid_capacity[None] * upf * xp.where(stress, inp.stress_factor, 1.0).astype(dtype)
+    )
+    src = fut.day_source[:, h.day] * 24 + h.hour
+    noise = fut.weather_noise[:, h.day, :]
+    ren = xp.minimum(inp.ren[src] * noise, inp.ren_max[None]) * upf
+    pue = inp.pue[src]
+    it_cap = inp.it_capacity[None] * upf
+
+    # 2. inference routing over links
+    n_nodes = inp.node_share_total.shape[0]
+    node_demand = fut.growth[:, :n_nodes] * h.inference[None]
+    link_demand = node_demand[:, inp.link_node]
+    ok = ~active(fut.cut_start, fut.cut_end, h.t, xp)
+    weight = inp.link_share[None] * ok.astype(dtype)
+    routed = weight @ inp.link_node_onehot
+    lost = routed <= 0
+    scale = xp.where(lost, 0.0, inp.node_share_total[None] / xp.where(lost, 1.0, routed))
+    link_flow = link_demand * weight * scale[:, inp.link_node]
+    unroutable = (
+        link_demand * inp.link_share[None] * lost[:, inp.link_node]
+    ) @ inp.link_site_onehot
+    inference = link_flow @ inp.link_site_onehot
+    inference_served = xp.minimum(inference, it_cap)
+    it_unplaced = inference - inference_served + unroutable
+
+    # 3. training within its day
+    day_budget = inp.day_training[h.day] * fut.growth[:, n_nodes:] * inp.training_share[None]
+    budget = xp.where(h.hour == 0, day_budget, state.budget)
+    room = it_cap - inference_served
+    spare = xp.maximum(ren - pue * inference_served, 0.0) / pue
+    must = xp.maximum(budget - h.hours_left.astype(dtype) * room, 0.0)
+    training = xp.minimum(xp.minimum(xp.maximum(spare, must), room), budget)
+    budget = budget - training
+    day_end = h.hours_left == 0
+    it_unplaced = it_unplaced + xp.where(day_end, budget, 0.0)
+    budget = xp.where(day_end, 0.0, budget)
+
+    # 4. power balance
+    load = pue * (inference_served + training)
+    net = ren - load
+    surplus = xp.maximum(net, 0.0)
+    deficit = xp.maximum(-net, 0.0)
+    power = inp.battery_power[None] * upf
+    room_energy = xp.maximum(inp.battery_energy[None] - state.soc, 0.0)
+    charge = xp.minimum(xp.minimum(surplus, power), room_energy / inp.eta_charge)
+    curtailment = surplus - charge
+    discharge = xp.minimum(xp.minimum(deficit, power), state.soc * inp.eta_discharge)
+    soc = state.soc + charge * inp.eta_charge - discharge / inp.eta_discharge
+    soc = xp.minimum(xp.maximum(soc, 0.0), inp.battery_energy[None])
+    grid = xp.minimum(deficit - discharge, grid_avail)
+    unserved_power = deficit - discharge - grid
+    unserved = unserved_power + pue * it_unplaced
+
+    # metrics
+    cfe = h.grid_cfe[area][None]
+    co2 = h.grid_co2[area][None] * fut.co2_shock[:, area]
+    price = h.grid_price[area][None] * fut.price_shock[:, area]
+    short = unserved > LOL_TOLERANCE
+    new = State(
+        soc=soc,
+        budget=budget,
+        unserved=state.unserved + unserved,
+        lol_site=state.lol_site + short.astype(dtype),
+        lol=state.lol + xp.any(short, axis=1).astype(dtype),
+        demand=state.demand + load + pue * it_unplaced,
+        grid=state.grid + grid,
+        grid_clean=state.grid_clean + grid * cfe,
+        emissions=state.emissions + grid * co2,
+        cost=state.cost + grid * price,
+        curtailment=state.curtailment + curtailment,
+        discharge=state.discharge + discharge,
+    )
+    if not trace:
+        return new
+    flows = dict(
+        renewables=ren,
+        pue=pue,
+        inference=inference_served,
+        training=training,
+        load=load,
+        charge=charge,
+        discharge=discharge,
+        soc=soc,
+        curtailment=curtailment,
+        grid_import=grid,
+        unserved_power=unserved_power,
+        unserved=unserved,
+        up=upf,
+    )
+    return new, flows
