@@ -10,7 +10,7 @@ risk = planner.simulate(scn, plan, n_futures=1000, seed=0)
 
 from planner.errors import ConfigError, PlannerError, PolicyError, ScenarioError, SolverError
 from planner.mc import Uncertainty, simulate
-from planner.scenario import load_scenario, save_scenario, validate
+from planner.scenario import load_scenario, reduce_time, save_scenario, validate
 
 __all__ = [
     "ConfigError",
@@ -20,6 +20,7 @@ __all__ = [
     "SolverError",
     "Uncertainty",
     "load_scenario",
+    "reduce_time",
     "save_scenario",
     "simulate",
     "validate",

@@ -84,6 +84,7 @@ def _where(da: xr.DataArray, mask: np.ndarray) -> str:
             f"{d}={_label(da[d].values[i])}" for d, i in zip(da.dims, pos, strict=True)
         )
         value = values[tuple(pos)]
+        value = value.item() if hasattr(value, "item") else value
         parts.append(f"[{coord}] = {value!r}" if coord else f"= {value!r}")
     more = f" and {len(idx) - MAX_LISTED} more" if len(idx) > MAX_LISTED else ""
     return "; ".join(parts) + more
@@ -121,7 +122,7 @@ def _check_values(var: Var, da: xr.DataArray) -> list[str]:
             "any": np.zeros_like(values, dtype=bool),
         }[var.rule]
     if bad.any():
-        problems.append(f"{var.name}{_where(da, bad)}: {RULES[var.rule]} ({var.units})")
+        problems.append(f"{var.name}{_where(da, bad)}: {RULES[var.rule]} (units {var.units})")
     return problems
 
 
