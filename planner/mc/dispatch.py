@@ -18,11 +18,13 @@ The rule, for every future and site in hour t:
 3. Training load (flexible within its day, fixed in place by the plan's
    training split). At the day's first hour the site's budget R is reset to the
    day's training energy. Each hour it runs
-   train = min(R, room, max(spare, must)), where room is the free IT capacity,
+   train = min(R, room, max(spare, pace)), where room is the free IT capacity,
    spare is the IT load the renewable surplus (after inference) can power, and
-   must = max(0, R - (hours left after this one) x room) is the catch-up that
-   keeps the rest servable if this hour's room persisted. Whatever is left at
-   the day's last hour is unserved (outages, IT room).
+   pace = R / (hours left in the day, this one included) is the even rate that
+   finishes the budget by the day's end. So training is pulled into hours of
+   spare renewables, and what is not runs evenly over the rest of the day (a
+   causal rule: no foresight of later sun, no end-of-day spike). Whatever is
+   left after the day's last hour (IT room, outages) is unserved.
 4. Power. load = pue x (inference + training). Renewables first; a surplus
    charges the battery (charge efficiency sqrt(round trip)) up to its power
    and free energy, then curtails; a deficit discharges the battery (discharge
@@ -168,8 +170,8 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, xp, trace: bool = False):
     budget = xp.where(h.hour == 0, day_budget, state.budget)
     room = it_cap - inference_served
     spare = xp.maximum(ren - pue * inference_served, 0.0) / pue
-    must = xp.maximum(budget - h.hours_left.astype(dtype) * room, 0.0)
-    training = xp.minimum(xp.minimum(xp.maximum(spare, must), room), budget)
+    pace = budget / (h.hours_left + 1).astype(dtype)
+    training = xp.minimum(xp.minimum(xp.maximum(spare, pace), room), budget)
     budget = budget - training
     day_end = h.hours_left == 0
     it_unplaced = it_unplaced + xp.where(day_end, budget, 0.0)

@@ -162,94 +162,105 @@ def driver_params(
     return params, sizes
 
 
-def _lognormal_mean_one(key, chol):
-    z = jax.random.normal(key, (chol.shape[0],), chol.dtype)
+def _lognormal_mean_one(z, chol):
+    """exp(chol @ z - sigma^2 / 2): lognormal with mean 1 and covariance from `chol`."""
     sigma2 = jnp.sum(chol * chol, axis=1)
     return jnp.exp(chol @ z - 0.5 * sigma2)
 
 
-def _poisson_events(key, rate, k, n_hours, min_len, max_len):
-    """[start, end) hours of a Poisson process (rate per hour, per entity) in K slots."""
-    k_gap, k_len = jax.random.split(key)
-    dtype = rate.dtype
-    gaps = jax.random.exponential(k_gap, (rate.shape[0], k), dtype)
-    safe = jnp.where(rate > 0, rate, 1.0)[:, None]
-    arrival = jnp.where(rate[:, None] > 0, jnp.cumsum(gaps, axis=1) / safe, jnp.inf)
-    return _intervals(
-        arrival, jax.random.randint(k_len, arrival.shape, min_len, max_len + 1), n_hours
-    )
+def _exponential(u):
+    """Unit exponential from uniform [0, 1) (never inf)."""
+    return -jnp.log1p(-u)
+
+
+def _uniform_int(u, low, high):
+    """Integer uniform on [low, high] from uniform [0, 1)."""
+    return jnp.minimum(low + jnp.floor(u * (high - low + 1)), high)
 
 
 def _intervals(start, length, n_hours):
-    """Integer [start, end) from float starts (inf: never) and integer lengths, clipped to the horizon."""
+    """Integer [start, end) from float starts (inf: never) and lengths, clipped to the horizon."""
     start = jnp.floor(jnp.minimum(start, n_hours)).astype(jnp.int32)
     end = jnp.minimum(start + length.astype(jnp.int32), n_hours)
     return start, end
 
 
-def _markov_outages(key, rate, repair_hours, n_sites, k, n_hours):
-    """Down spells of a two-state (up/down) continuous-time Markov chain per site, starting up."""
-    k_up, k_down = jax.random.split(key)
-    dtype = repair_hours.dtype
-    up = jax.random.exponential(k_up, (n_sites, k), dtype)
-    down = jax.random.exponential(k_down, (n_sites, k), dtype) * repair_hours
-    safe = jnp.where(rate > 0, rate, 1.0)
-    up = jnp.where(rate > 0, up / safe, jnp.inf)
-    # spell j starts after j+1 up times and j down times
+def _poisson_events(u, rate, n_hours, min_len, max_len):
+    """[start, end) hours of a Poisson process per entity; u (entity, 2K) uniforms, rate per hour."""
+    k = u.shape[1] // 2
+    safe = jnp.where(rate > 0, rate, 1.0)[:, None]
+    arrival = jnp.cumsum(_exponential(u[:, :k]), axis=1) / safe
+    arrival = jnp.where(rate[:, None] > 0, arrival, jnp.inf)
+    return _intervals(arrival, _uniform_int(u[:, k:], min_len, max_len), n_hours)
+
+
+def _markov_outages(u, rate, repair_hours, n_hours):
+    """Down spells of a two-state continuous-time Markov chain per site, starting up; u (site, 2K)."""
+    k = u.shape[1] // 2
+    up = jnp.where(rate > 0, _exponential(u[:, :k]) / jnp.where(rate > 0, rate, 1.0), jnp.inf)
+    down = _exponential(u[:, k:]) * repair_hours
+    # spell j starts after j + 1 up times and j down times
     start = jnp.cumsum(up, axis=1) + jnp.cumsum(down, axis=1) - down
-    length = jnp.maximum(1.0, jnp.ceil(down))
-    return _intervals(start, length, n_hours)
+    return _intervals(start, jnp.maximum(1.0, jnp.ceil(down)), n_hours)
+
+
+def _segments(sizes: Sizes, n_nodes1: int, n_sites: int, n_areas: int, n_links: int):
+    """(name, shape) of each driver's slice of a future's uniforms, in order."""
+    d = sizes.n_days
+    return [
+        ("growth", (n_nodes1,)),
+        ("day_offset", (d,)),
+        ("weather_noise", (d, n_sites)),
+        ("shocks", (2, n_areas)),
+        ("stress", (n_areas, 2 * sizes.k_stress)),
+        ("outage", (n_sites, 2 * sizes.k_outage)),
+        ("quake", (n_areas, 2 * sizes.k_quake)),
+        ("typhoon", (n_areas, 2 * sizes.k_typhoon)),
+        ("cut", (n_links, 2 * sizes.k_cut)),
+    ]
+
+
+def _normal(u):
+    """Standard normal from uniform [0, 1) by the inverse CDF (u kept off 0)."""
+    tiny = jnp.finfo(u.dtype).eps
+    return jnp.sqrt(2.0).astype(u.dtype) * jax.scipy.special.erfinv(
+        2.0 * jnp.clip(u, tiny, 1.0 - tiny) - 1.0
+    )
 
 
 def sample_future(key, params: DriverParams, sizes: Sizes, n_sites: int) -> Futures:
-    """One future's compact description from its own key (see module docstring)."""
-    keys = [jax.random.fold_in(key, d) for d in range(8)]
+    """One future's compact description from its own key (see module docstring).
+
+    One uniform draw per future, cut into one slice per driver (`_segments`):
+    a single threefry call keeps compile time low. Growth, weather and shocks
+    come first, so their draws never depend on the event drivers' settings.
+    """
     dtype = params.noise_sigma.dtype
-    growth = _lognormal_mean_one(keys[0], params.growth_chol)
+    n_areas, n_links = params.stress_rate.shape[0], params.cut_rate.shape[0]
+    segments = _segments(sizes, params.growth_chol.shape[0], n_sites, n_areas, n_links)
+    total = sum(int(np.prod(shape)) for _, shape in segments)
+    flat = jax.random.uniform(key, (total,), dtype)
+    u, at = {}, 0
+    for name, shape in segments:
+        size = int(np.prod(shape))
+        u[name] = flat[at : at + size].reshape(shape)
+        at += size
 
-    days = jnp.arange(sizes.n_days)
+    growth = _lognormal_mean_one(_normal(u["growth"]), params.growth_chol)
     w = sizes.window_days
-    offset = jax.random.randint(keys[1], (sizes.n_days,), -w, w + 1)
-    day_source = jnp.mod(days + offset, sizes.n_full_days).astype(jnp.int32)
-    z = jax.random.normal(keys[2], (sizes.n_days, n_sites), dtype)
-    weather_noise = jnp.maximum(0.0, 1.0 + params.noise_sigma * z)
-
-    k_price, k_co2 = jax.random.split(keys[3])
-    price_shock = _lognormal_mean_one(k_price, params.shock_chol[0])
-    co2_shock = _lognormal_mean_one(k_co2, params.shock_chol[1])
+    offset = _uniform_int(u["day_offset"], -w, w).astype(jnp.int32)
+    day_source = jnp.mod(jnp.arange(sizes.n_days) + offset, sizes.n_full_days).astype(jnp.int32)
+    weather_noise = jnp.maximum(0.0, 1.0 + params.noise_sigma * _normal(u["weather_noise"]))
+    shock = _normal(u["shocks"])
+    price_shock = _lognormal_mean_one(shock[0], params.shock_chol[0])
+    co2_shock = _lognormal_mean_one(shock[1], params.shock_chol[1])
 
     n = sizes.n_hours
-    stress = _poisson_events(
-        keys[4],
-        params.stress_rate,
-        sizes.k_stress,
-        n,
-        params.stress_hours[0],
-        params.stress_hours[1],
-    )
-    outage = _markov_outages(
-        keys[5], params.outage_rate, params.repair_hours, n_sites, sizes.k_outage, n
-    )
-    k_quake, k_typhoon = jax.random.split(keys[6])
-    quake = _poisson_events(
-        k_quake,
-        params.quake_rate,
-        sizes.k_quake,
-        n,
-        24 * params.quake_days[0],
-        24 * params.quake_days[1],
-    )
-    typhoon = _poisson_events(
-        k_typhoon,
-        params.typhoon_rate,
-        sizes.k_typhoon,
-        n,
-        24 * params.typhoon_days[0],
-        24 * params.typhoon_days[1],
-    )
-    cut = _poisson_events(
-        keys[7], params.cut_rate, sizes.k_cut, n, params.cut_hours[0], params.cut_hours[1]
-    )
+    stress = _poisson_events(u["stress"], params.stress_rate, n, *params.stress_hours)
+    outage = _markov_outages(u["outage"], params.outage_rate, params.repair_hours, n)
+    quake = _poisson_events(u["quake"], params.quake_rate, n, *(24 * params.quake_days))
+    typhoon = _poisson_events(u["typhoon"], params.typhoon_rate, n, *(24 * params.typhoon_days))
+    cut = _poisson_events(u["cut"], params.cut_rate, n, *params.cut_hours)
     return Futures(
         growth=growth,
         day_source=day_source,
@@ -272,5 +283,6 @@ def sample_futures(
 ) -> Futures:
     """Compact descriptions of the futures `future_ids` (vmapped `sample_future`)."""
     base = jax.random.key(seed)
-    keys = jax.vmap(lambda i: jax.random.fold_in(base, i))(future_ids)
-    return jax.vmap(lambda k: sample_future(k, params, sizes, n_sites))(keys)
+    return jax.vmap(lambda i: sample_future(jax.random.fold_in(base, i), params, sizes, n_sites))(
+        future_ids
+    )

@@ -1,0 +1,169 @@
+"""Hand-computed dispatch of the toy with every driver off (NumPy reference, hourly trace)."""
+
+import jax
+import numpy as np
+import pytest
+
+import planner
+from planner.datasets.toy import solar_shape
+from planner.mc import Uncertainty, kernel
+from planner.mc.drivers import driver_params
+from planner.mc.inputs import to_inputs
+from planner.mc.reference import dispatch_numpy
+
+from .conftest import SHARE, make_plan
+
+HOURS = 168
+HOUR_OF_DAY = np.arange(HOURS) % 24
+
+
+def trace(scenario, plan, uncertainty=None, n_futures=1, seed=0):
+    """Hourly flows {name: (F, T, S)} and the final state, via the same sampler as simulate."""
+    uncertainty = uncertainty or Uncertainty.none()
+    inputs, km = to_inputs(scenario, plan, "float64")
+    inputs = inputs._replace(stress_factor=np.float64(uncertainty.grid_stress.factor))
+    areas = list(scenario["area"].values)
+    params, sizes = driver_params(uncertainty, HOURS, areas, 2, 3, km)
+    with jax.enable_x64(True):
+        futures = kernel.sample_chunk(
+            np.uint32(seed), np.arange(n_futures, dtype=np.int32), params, sizes, 3
+        )
+        state, flows = dispatch_numpy(inputs, futures, trace=True)
+    return state, flows
+
+
+@pytest.fixture
+def solar_only(toy):
+    """alpha: 30 MW solar, IT = city_a's 10 MW, nothing else; charlie: grid only, all training."""
+    return make_plan(
+        toy,
+        training_site="charlie",
+        it_capacity=[10.0, 0.0, 11.0],
+        gen_capacity=[[30.0, 0.0], [0.0, 0.0], [0.0, 0.0]],
+        share=SHARE,
+        grid_capacity=[0.0, 0.0, 20.0],
+    )
+
+
+def test_hand_computed_dispatch(toy, solar_only):
+    state, flows = trace(toy, solar_only)
+    alpha, charlie = 0, 2
+    # alpha: load 1.2 x 10 = 12 MW against 30 x 0.8 x solar shape; no battery, no grid
+    renewables = 24.0 * solar_shape(np.arange(HOURS))
+    np.testing.assert_allclose(flows["renewables"][0, :, alpha], renewables, atol=1e-12)
+    np.testing.assert_allclose(flows["load"][0, :, alpha], 12.0)
+    short = np.maximum(12.0 - renewables, 0.0)
+    np.testing.assert_allclose(flows["unserved"][0, :, alpha], short, atol=1e-9)
+    np.testing.assert_allclose(flows["curtailment"][0, :, alpha], np.maximum(renewables - 12, 0))
+    # sin(pi (h - 6) / 12) >= 1/2 exactly from 08:00 to 16:00: unserved only outside
+    served_hours = (HOUR_OF_DAY >= 8) & (HOUR_OF_DAY <= 16)
+    assert np.all(flows["unserved"][0, served_hours, alpha] < 1e-9)
+    assert np.all(flows["unserved"][0, ~served_hours, alpha] > 1.0)
+    assert state.lol_site[0, alpha] == 15 * 7
+    # charlie: 5 MW inference, 6 MW room for 6 MW of training (144 MWh a day): flat 11 MW IT,
+    # load 1.25 x 11 = 13.75 MW from the grid every hour, nothing unserved
+    np.testing.assert_allclose(flows["training"][0, :, charlie], 6.0)
+    np.testing.assert_allclose(flows["grid_import"][0, :, charlie], 13.75)
+    assert np.all(flows["unserved"][0, :, charlie] == 0.0)
+    # bravo holds nothing
+    assert np.all(flows["load"][0, :, 1] == 0.0)
+
+
+def test_energy_balance_closes_every_hour(toy, grid_backed_plan):
+    unc = Uncertainty.only("weather", "site_outages", site_outages={"failure_rate_per_year": 300})
+    _, f = trace(toy, grid_backed_plan, unc, n_futures=4)
+    supply = f["renewables"] + f["discharge"] + f["grid_import"] + f["unserved_power"]
+    use = f["load"] + f["charge"] + f["curtailment"]
+    np.testing.assert_allclose(supply, use, atol=1e-9)
+    assert f["up"].min() == 0.0  # outages did happen
+    assert np.all(f["soc"] >= 0) and np.all(f["soc"] <= 8.0 + 1e-12)
+
+
+def test_risk_metrics_match_hand_calc(toy, solar_only):
+    risk = planner.simulate(
+        toy,
+        solar_only,
+        n_futures=1,
+        uncertainty=Uncertainty.none(),
+        dtype="float64",
+        progress=False,
+    )
+    renewables = 24.0 * solar_shape(np.arange(HOURS))
+    unserved = np.maximum(12.0 - renewables, 0.0).sum()
+    grid = 13.75 * HOURS
+    assert risk["unserved_energy"].item() == pytest.approx(unserved, rel=1e-12)
+    assert risk["loss_of_load_hours"].item() == 15 * 7
+    assert risk["grid_energy"].item() == pytest.approx(grid)
+    assert risk["emissions"].item() == pytest.approx(grid * 0.45)
+    assert risk["energy_cost"].item() == pytest.approx(grid * 14000.0)
+    assert risk["curtailment"].item() == pytest.approx(np.maximum(renewables - 12, 0).sum())
+    served = 12.0 * HOURS - unserved + grid
+    assert risk["re_share"].item() == pytest.approx(1 - grid / served)
+    assert risk["cfe_score"].item() == pytest.approx(1 - grid * 0.8 / served)
+    assert risk["site_re_share"].sel(site="alpha").item() == pytest.approx(1.0)
+    assert np.isnan(risk["site_re_share"].sel(site="bravo").item())
+    assert risk["battery_cycles"].item() == 0.0
+
+
+def test_training_moves_to_sunny_hours(toy):
+    """charlie: 40 MW solar, room for 35 MW of training: the day's 144 MWh moves into the sun."""
+    plan = make_plan(
+        toy,
+        training_site="charlie",
+        it_capacity=[10.0, 0.0, 40.0],
+        gen_capacity=[[0.0, 0.0], [0.0, 0.0], [40.0, 0.0]],
+        share=SHARE,
+        grid_capacity=[20.0, 0.0, 60.0],
+    )
+    state, f = trace(toy, plan)
+    training = f["training"][0, :, 2]
+    np.testing.assert_allclose(training.reshape(7, 24).sum(axis=1), 144.0)
+    # before sunrise an even pace of 144 / 24 = 6 MW; the sun then takes more than its share
+    # and leaves the evening less than the flat 6 MW
+    np.testing.assert_allclose(training[HOUR_OF_DAY < 6], 6.0)
+    assert training[HOUR_OF_DAY == 12].min() > 6.0
+    assert training[HOUR_OF_DAY >= 19].max() < 6.0
+    assert state.unserved[0, 2] == 0.0
+
+
+def test_battery_reduces_night_unserved(toy, solar_only):
+    without = planner.simulate(
+        toy, solar_only, n_futures=1, uncertainty=Uncertainty.none(), progress=False
+    )
+    battery = solar_only.copy()
+    battery["battery_power"] = battery["battery_power"] + [8.0, 0.0, 0.0]
+    battery["battery_energy"] = battery["battery_energy"] + [40.0, 0.0, 0.0]
+    with_battery = planner.simulate(
+        toy, battery, n_futures=1, uncertainty=Uncertainty.none(), progress=False
+    )
+    night = without["site_unserved_energy"].sel(site="alpha").item()
+    assert night > 0
+    assert with_battery["site_unserved_energy"].sel(site="alpha").item() < night - 100
+    assert with_battery["battery_cycles"].item() > 0
+
+
+def test_cut_link_reroutes_to_the_nodes_other_site(toy):
+    """city_a split over alpha and bravo; cutting links re-routes inference, losing none."""
+    plan = make_plan(
+        toy,
+        it_capacity=[40.0, 40.0, 40.0],
+        gen_capacity=0.0,
+        share=[[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]],
+        grid_capacity=[50.0, 50.0, 50.0],
+    )
+    unc = Uncertainty.only("backhaul_cuts", backhaul_cuts={"rate_per_year": 200})
+    _, f = trace(toy, plan, unc, n_futures=8)
+    inference, unserved = f["inference"], f["unserved"]
+    both = inference[..., 0] + inference[..., 1]
+    routed = both > 0
+    np.testing.assert_allclose(both[routed], 10.0, atol=1e-9)
+    assert (inference[..., 0] == 10.0).any() and (inference[..., 1] == 10.0).any()
+    # both links cut: city_a's 10 MW is unroutable, unserved at its planned sites' pue
+    assert (~routed).any()
+    np.testing.assert_allclose(unserved[..., 0][~routed], 5.0 * 1.2)
+    np.testing.assert_allclose(unserved[..., 1][~routed], 5.0 * 1.3)
+    assert np.all(unserved[..., :2][routed] == 0.0)
+    # charlie is city_b's only site: a cut there leaves 5 MW unroutable, unserved at pue 1.25
+    lost = inference[..., 2] == 0.0
+    assert lost.any()
+    np.testing.assert_allclose(unserved[..., 2][lost], 6.25)
