@@ -195,8 +195,9 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, xp, trace: bool = False):
 
     # metrics
     cfe = h.grid_cfe[area][None]
-    co2 = h.grid_co2[area][None] * fut.co2_shock[:, area]
-    price = h.grid_price[area][None] * fut.price_shock[:, area]
+    # the year-long price and CO2 shocks are applied once in `finish`
+    co2 = h.grid_co2[area][None]
+    price = h.grid_price[area][None]
     short = unserved > LOL_TOLERANCE
     new = State(
         soc=soc,
@@ -230,3 +231,11 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, xp, trace: bool = False):
         up=upf,
     )
     return new, flows
+
+
+def finish(state: State, inp: Inputs, fut) -> State:
+    """Apply the futures' year-long price and CO2 shocks to the cost and emission sums."""
+    return state._replace(
+        emissions=state.emissions * fut.co2_shock[:, inp.site_area],
+        cost=state.cost * fut.price_shock[:, inp.site_area],
+    )

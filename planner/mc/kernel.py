@@ -20,10 +20,10 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-from planner.mc.dispatch import Hour, Inputs, State, hour_step, hours_of, initial_state
+from planner.mc.dispatch import Hour, Inputs, State, finish, hour_step, hours_of, initial_state
 from planner.mc.drivers import DriverParams, Futures, Sizes, sample_futures
 
-SCAN_UNROLL = 4  # a few hours per loop iteration: less loop overhead on CPU, small code growth
+SCAN_UNROLL = 1
 
 
 @partial(jax.jit, static_argnames=("sizes", "n_sites"))
@@ -55,4 +55,4 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
         return hour_step(state, h, inputs, futures, jnp), None
 
     final, _ = jax.lax.scan(step, initial_state(inputs, n_futures, jnp), hours, unroll=SCAN_UNROLL)
-    return final
+    return finish(final, inputs, futures)

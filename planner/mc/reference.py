@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.mc.dispatch import Hour, Inputs, State, hour_step, hours_of, initial_state
+from planner.mc.dispatch import Hour, Inputs, State, finish, hour_step, hours_of, initial_state
 
 
 def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
@@ -40,7 +40,7 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
                     flows.setdefault(name, []).append(value)
             else:
                 state = hour_step(state, h, inputs, futures, np)
-    state = State(*state)
+    state = finish(State(*state), inputs, futures)
     if not trace:
         return state
     return state, {name: np.stack(values, axis=1) for name, values in flows.items()}

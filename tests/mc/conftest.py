@@ -48,3 +48,19 @@ def grid_backed_plan(toy):
         battery_energy=[8.0, 0.0, 8.0],
         grid_capacity=[30.0, 0.0, 30.0],
     )
+
+
+# every driver on, rates raised so that a one-week toy run sees each of them
+STRESSED = {
+    "grid_stress": {"rate_per_year": 200.0},
+    "site_outages": {"failure_rate_per_year": 100.0, "mean_repair_hours": 8.0},
+    "disasters": {"earthquake_rate_per_year": 10.0, "typhoon_rate_per_year": 20.0},
+    "backhaul_cuts": {"rate_per_year": 100.0},
+}
+
+
+@pytest.fixture
+def stressed():
+    from planner.mc import Uncertainty
+
+    return Uncertainty(**STRESSED)
