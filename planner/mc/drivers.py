@@ -35,6 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 from scipy import stats
 
+from planner.errors import PolicyError
 from planner.mc.uncertainty import Uncertainty
 
 HOURS_PER_YEAR = 8760.0
@@ -129,7 +130,7 @@ def driver_params(
     if di.areas is not None:
         unknown = sorted(set(di.areas) - set(areas))
         if unknown:
-            raise ValueError(f"disasters.areas: {unknown} are not areas of the scenario {areas}")
+            raise PolicyError(f"disasters.areas: {unknown} are not areas of the scenario {areas}")
         hit = np.isin(areas, di.areas).astype(float)
     params = DriverParams(
         growth_chol=_equicorrelated_chol(growth_sigma, dg.correlation),
