@@ -125,20 +125,62 @@ def initial_state(inp: Inputs, n_futures: int, xp) -> State:
     )
 
 
-def active(start, end, t, xp):
-    """(F, X) True where any event slot covers hour t."""
-    return xp.any((start <= t) & (t < end), axis=-1)
+class Events(NamedTuple):
+    """Event activity of a chunk as hour bits: (W, F, X) uint32, bit h % 32 of word h // 32."""
+
+    stress: object  # X = area
+    outage: object  # X = site
+    disaster: object  # X = area
+    cut: object  # X = link
 
 
-def hour_step(state: State, h: Hour, inp: Inputs, fut, xp, trace: bool = False):
+def interval_bits(start, end, n_hours: int, xp):
+    """(W, F, X) uint32 hour bits of the union of the [start, end) intervals (F, X, K).
+
+    Expanded once per chunk, 32 hours to a word: 1/32 of an hourly float array,
+    and a step then tests one bit per entity instead of K intervals.
+    """
+    n_words = -(-n_hours // 32)
+    base = (32 * xp.arange(n_words, dtype=xp.int32))[:, None, None]
+    full = xp.asarray(0xFFFFFFFF, dtype=xp.uint32)
+
+    def below(n):  # words with the n lowest bits set, n in 0..32
+        shifted = xp.left_shift(xp.asarray(1, dtype=xp.uint32), xp.minimum(n, 31).astype(xp.uint32))
+        return xp.where(n >= 32, full, shifted - xp.asarray(1, dtype=xp.uint32))
+
+    bits = xp.zeros((n_words,) + start.shape[:2], dtype=xp.uint32)
+    for k in range(start.shape[2]):
+        lo = xp.clip(start[None, :, :, k] - base, 0, 32)
+        hi = xp.clip(end[None, :, :, k] - base, 0, 32)
+        bits = bits | (below(hi) & ~below(lo))
+    return bits
+
+
+def event_bits(fut, n_hours: int, xp) -> Events:
+    """Hour bits of every event driver of a chunk of futures."""
+    return Events(
+        stress=interval_bits(fut.stress_start, fut.stress_end, n_hours, xp),
+        outage=interval_bits(fut.outage_start, fut.outage_end, n_hours, xp),
+        disaster=interval_bits(fut.disaster_start, fut.disaster_end, n_hours, xp),
+        cut=interval_bits(fut.cut_start, fut.cut_end, n_hours, xp),
+    )
+
+
+def active(bits, t, xp):
+    """(F, X) True where an event covers hour t."""
+    word = bits[t // 32]
+    return (xp.right_shift(word, (t % 32).astype(xp.uint32)) & xp.asarray(1, dtype=xp.uint32)) > 0
+
+
+def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bool = False):
     """Advance one hour for all futures and sites; return the new state (and flows if trace)."""
     dtype = inp.ren.dtype
     area = inp.site_area
     # 1. availability and weather
-    disaster = active(fut.disaster_start, fut.disaster_end, h.t, xp)[:, area]
-    up = ~(active(fut.outage_start, fut.outage_end, h.t, xp) | disaster)
+    disaster = active(ev.disaster, h.t, xp)[:, area]
+    up = ~(active(ev.outage, h.t, xp) | disaster)
     upf = up.astype(dtype)
-    stress = active(fut.stress_start, fut.stress_end, h.t, xp)[:, area]
+    stress = active(ev.stress, h.t, xp)[:, area]
     grid_avail = (
         inp.grid_capacity[None] * upf * xp.where(stress, inp.stress_factor, 1.0).astype(dtype)
     )
@@ -152,7 +194,7 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, xp, trace: bool = False):
     n_nodes = inp.node_share_total.shape[0]
     node_demand = fut.growth[:, :n_nodes] * h.inference[None]
     link_demand = node_demand[:, inp.link_node]
-    ok = ~active(fut.cut_start, fut.cut_end, h.t, xp)
+    ok = ~active(ev.cut, h.t, xp)
     weight = inp.link_share[None] * ok.astype(dtype)
     routed = weight @ inp.link_node_onehot
     lost = routed <= 0

@@ -20,7 +20,16 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-from planner.mc.dispatch import Hour, Inputs, State, finish, hour_step, hours_of, initial_state
+from planner.mc.dispatch import (
+    Hour,
+    Inputs,
+    State,
+    event_bits,
+    finish,
+    hour_step,
+    hours_of,
+    initial_state,
+)
 from planner.mc.drivers import DriverParams, Futures, Sizes, sample_futures
 
 SCAN_UNROLL = 1
@@ -51,8 +60,10 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
         grid_cfe=inputs.grid_cfe,
     )
 
+    events = event_bits(futures, n_hours, jnp)
+
     def step(state, h):
-        return hour_step(state, h, inputs, futures, jnp), None
+        return hour_step(state, h, inputs, futures, events, jnp), None
 
     final, _ = jax.lax.scan(step, initial_state(inputs, n_futures, jnp), hours, unroll=SCAN_UNROLL)
     return finish(final, inputs, futures)

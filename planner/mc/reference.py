@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.mc.dispatch import Hour, Inputs, State, finish, hour_step, hours_of, initial_state
+from planner.mc.dispatch import (
+    Hour,
+    Inputs,
+    State,
+    event_bits,
+    finish,
+    hour_step,
+    hours_of,
+    initial_state,
+)
 
 
 def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
@@ -21,6 +30,7 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
     n_hours = inputs.ren.shape[0]
     t, hour, day, hours_left = hours_of(n_hours, np)
     state = initial_state(inputs, n_futures, np)
+    events = event_bits(futures, n_hours, np)
     flows: dict[str, list[np.ndarray]] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for i in range(n_hours):
@@ -35,11 +45,11 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
                 grid_cfe=inputs.grid_cfe[i],
             )
             if trace:
-                state, hourly = hour_step(state, h, inputs, futures, np, trace=True)
+                state, hourly = hour_step(state, h, inputs, futures, events, np, trace=True)
                 for name, value in hourly.items():
                     flows.setdefault(name, []).append(value)
             else:
-                state = hour_step(state, h, inputs, futures, np)
+                state = hour_step(state, h, inputs, futures, events, np)
     state = finish(State(*state), inputs, futures)
     if not trace:
         return state

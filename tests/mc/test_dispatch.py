@@ -3,10 +3,13 @@
 import jax
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import planner
 from planner.datasets.toy import solar_shape
 from planner.mc import Uncertainty, kernel
+from planner.mc.dispatch import active, interval_bits
 from planner.mc.drivers import driver_params
 from planner.mc.inputs import to_inputs
 from planner.mc.reference import dispatch_numpy
@@ -167,3 +170,20 @@ def test_cut_link_reroutes_to_the_nodes_other_site(toy):
     lost = inference[..., 2] == 0.0
     assert lost.any()
     np.testing.assert_allclose(unserved[..., 2][lost], 6.25)
+
+
+@given(
+    st.lists(st.tuples(st.integers(-5, 110), st.integers(0, 40)), min_size=0, max_size=4),
+    st.integers(1, 100),
+)
+@settings(max_examples=60, deadline=None)
+def test_event_bits_match_the_intervals(events, n_hours):
+    """The per-chunk hour bits say 'active' exactly where some [start, end) covers the hour."""
+    start = np.array([[[max(s, 0) for s, _ in events]]], dtype=np.int32).reshape(1, 1, -1)
+    end = np.minimum(
+        start + np.array([d for _, d in events], dtype=np.int32).reshape(1, 1, -1), n_hours
+    )
+    bits = interval_bits(start, end, n_hours, np)
+    for t in range(n_hours):
+        naive = np.any((start <= t) & (t < end), axis=-1)
+        np.testing.assert_array_equal(active(bits, np.int32(t), np), naive)
