@@ -59,7 +59,7 @@ class Inputs(NamedTuple):
     battery_energy: object  # (S,) MWh
     grid_capacity: object  # (S,) MW
     training_share: object  # (S,) 1, sums to 1
-    link_node: object  # (L,) int
+    node_link_onehot: object  # (N, L) 0/1
     link_site_onehot: object  # (L, S) 0/1
     link_node_onehot: object  # (L, N) 0/1
     link_share: object  # (L,)
@@ -78,9 +78,9 @@ class Hour(NamedTuple):
     day: object  # () int day index
     hours_left: object  # () int hours after this one in its day
     inference: object  # (N,)
-    grid_price: object  # (A,)
-    grid_co2: object  # (A,)
-    grid_cfe: object  # (A,)
+    grid_price: object  # (S,) of each site's area
+    grid_co2: object  # (S,)
+    grid_cfe: object  # (S,)
 
 
 class State(NamedTuple):
@@ -128,9 +128,8 @@ def initial_state(inp: Inputs, n_futures: int, xp) -> State:
 class Events(NamedTuple):
     """Event activity of a chunk as hour bits: (W, F, X) uint32, bit h % 32 of word h // 32."""
 
-    stress: object  # X = area
-    outage: object  # X = site
-    disaster: object  # X = area
+    down: object  # X = site: an outage at the site or a disaster in its area
+    stress: object  # X = site: a grid-stress event in the site's area
     cut: object  # X = link
 
 
@@ -156,12 +155,14 @@ def interval_bits(start, end, n_hours: int, xp):
     return bits
 
 
-def event_bits(fut, n_hours: int, xp) -> Events:
-    """Hour bits of every event driver of a chunk of futures."""
+def event_bits(fut, site_area, n_hours: int, xp) -> Events:
+    """Hour bits of every event driver of a chunk of futures, area events mapped to sites."""
+    disaster = interval_bits(fut.disaster_start, fut.disaster_end, n_hours, xp)
+    outage = interval_bits(fut.outage_start, fut.outage_end, n_hours, xp)
+    stress = interval_bits(fut.stress_start, fut.stress_end, n_hours, xp)
     return Events(
-        stress=interval_bits(fut.stress_start, fut.stress_end, n_hours, xp),
-        outage=interval_bits(fut.outage_start, fut.outage_end, n_hours, xp),
-        disaster=interval_bits(fut.disaster_start, fut.disaster_end, n_hours, xp),
+        down=outage | disaster[:, :, site_area],
+        stress=stress[:, :, site_area],
         cut=interval_bits(fut.cut_start, fut.cut_end, n_hours, xp),
     )
 
@@ -175,12 +176,10 @@ def active(bits, t, xp):
 def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bool = False):
     """Advance one hour for all futures and sites; return the new state (and flows if trace)."""
     dtype = inp.ren.dtype
-    area = inp.site_area
     # 1. availability and weather
-    disaster = active(ev.disaster, h.t, xp)[:, area]
-    up = ~(active(ev.outage, h.t, xp) | disaster)
+    up = ~active(ev.down, h.t, xp)
     upf = up.astype(dtype)
-    stress = active(ev.stress, h.t, xp)[:, area]
+    stress = active(ev.stress, h.t, xp)
     grid_avail = (
         inp.grid_capacity[None] * upf * xp.where(stress, inp.stress_factor, 1.0).astype(dtype)
     )
@@ -193,15 +192,15 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
     # 2. inference routing over links
     n_nodes = inp.node_share_total.shape[0]
     node_demand = fut.growth[:, :n_nodes] * h.inference[None]
-    link_demand = node_demand[:, inp.link_node]
+    link_demand = node_demand @ inp.node_link_onehot
     ok = ~active(ev.cut, h.t, xp)
     weight = inp.link_share[None] * ok.astype(dtype)
     routed = weight @ inp.link_node_onehot
     lost = routed <= 0
     scale = xp.where(lost, 0.0, inp.node_share_total[None] / xp.where(lost, 1.0, routed))
-    link_flow = link_demand * weight * scale[:, inp.link_node]
+    link_flow = link_demand * weight * (scale @ inp.node_link_onehot)
     unroutable = (
-        link_demand * inp.link_share[None] * lost[:, inp.link_node]
+        link_demand * inp.link_share[None] * (lost.astype(dtype) @ inp.node_link_onehot)
     ) @ inp.link_site_onehot
     inference = link_flow @ inp.link_site_onehot
     inference_served = xp.minimum(inference, it_cap)
@@ -236,10 +235,10 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
     unserved = unserved_power + pue * it_unplaced
 
     # metrics
-    cfe = h.grid_cfe[area][None]
+    cfe = h.grid_cfe[None]
     # the year-long price and CO2 shocks are applied once in `finish`
-    co2 = h.grid_co2[area][None]
-    price = h.grid_price[area][None]
+    co2 = h.grid_co2[None]
+    price = h.grid_price[None]
     short = unserved > LOL_TOLERANCE
     new = State(
         soc=soc,

@@ -147,7 +147,7 @@ def to_inputs(scenario: xr.Dataset, plan: xr.Dataset, dtype) -> tuple[Inputs, np
         battery_energy=cap["battery_energy"].astype(dtype),
         grid_capacity=cap["grid_capacity"].astype(dtype),
         training_share=_training_share(plan, scenario, cap["it_capacity"], site_peak).astype(dtype),
-        link_node=link_node.astype(np.int32),
+        node_link_onehot=np.eye(share.shape[0], dtype=dtype)[link_node].T.copy(),
         link_site_onehot=np.eye(share.shape[1], dtype=dtype)[link_site],
         link_node_onehot=np.eye(share.shape[0], dtype=dtype)[link_node],
         link_share=share[link_node, link_site].astype(dtype),

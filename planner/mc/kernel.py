@@ -55,12 +55,12 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
         day=day,
         hours_left=hours_left,
         inference=inputs.inference,
-        grid_price=inputs.grid_price,
-        grid_co2=inputs.grid_co2,
-        grid_cfe=inputs.grid_cfe,
+        grid_price=inputs.grid_price[:, inputs.site_area],
+        grid_co2=inputs.grid_co2[:, inputs.site_area],
+        grid_cfe=inputs.grid_cfe[:, inputs.site_area],
     )
 
-    events = event_bits(futures, n_hours, jnp)
+    events = event_bits(futures, inputs.site_area, n_hours, jnp)
 
     def step(state, h):
         return hour_step(state, h, inputs, futures, events, jnp), None

@@ -30,7 +30,10 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
     n_hours = inputs.ren.shape[0]
     t, hour, day, hours_left = hours_of(n_hours, np)
     state = initial_state(inputs, n_futures, np)
-    events = event_bits(futures, n_hours, np)
+    site_price, site_co2, site_cfe = (
+        a[:, inputs.site_area] for a in (inputs.grid_price, inputs.grid_co2, inputs.grid_cfe)
+    )
+    events = event_bits(futures, inputs.site_area, n_hours, np)
     flows: dict[str, list[np.ndarray]] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for i in range(n_hours):
@@ -40,9 +43,9 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
                 day=day[i],
                 hours_left=hours_left[i],
                 inference=inputs.inference[i],
-                grid_price=inputs.grid_price[i],
-                grid_co2=inputs.grid_co2[i],
-                grid_cfe=inputs.grid_cfe[i],
+                grid_price=site_price[i],
+                grid_co2=site_co2[i],
+                grid_cfe=site_cfe[i],
             )
             if trace:
                 state, hourly = hour_step(state, h, inputs, futures, events, np, trace=True)
