@@ -9,9 +9,13 @@ import planner
 from planner.mc import plan_from_capacities
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def strict_rank_promotion():
-    """Every mc test runs with implicit rank promotion as an error."""
+    """Every mc test runs with implicit rank promotion as an error.
+
+    Session scope, so that module-scoped fixtures (set up before function-scoped
+    ones) compile under the same setting and no test recompiles for it.
+    """
     with jax.numpy_rank_promotion("raise"):
         yield
 
