@@ -11,7 +11,13 @@ simulate.py     chunking, sharding, progress, the Risk dataset
 """
 
 from planner.mc.inputs import PlanError, plan_from_capacities
-from planner.mc.simulate import simulate
+from planner.mc.simulate import dispatch_trace, simulate
 from planner.mc.uncertainty import Uncertainty
 
-__all__ = ["PlanError", "Uncertainty", "plan_from_capacities", "simulate"]
+__all__ = [
+    "PlanError",
+    "Uncertainty",
+    "dispatch_trace",
+    "plan_from_capacities",
+    "simulate",
+]

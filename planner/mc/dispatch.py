@@ -33,6 +33,15 @@ The rule, for every future and site in hour t:
    energy also includes pue x IT load that could not be placed (steps 2, 3).
    Energy balance each hour: renewables + discharge + grid + unserved_power =
    load + charge + curtailment (unserved_power excludes the unplaced IT load).
+5. Metrics accumulate per future and site over the hours; grid import is
+   costed and charged with emissions at the area's hourly price and factor, and
+   the future's year-long price and CO2 shocks multiply the sums once at the
+   end (`finish`), which also keeps results bit-identical across chunk sizes.
+
+Events (outages, disasters, grid stress, link cuts) arrive as intervals and are
+expanded once per chunk into hour bits (`event_bits`): 1/32 of the memory of
+an hourly array, and one bit test per entity and hour in the loop. The battery
+starts the year at `soc0` of its energy (inputs.py).
 """
 
 from __future__ import annotations

@@ -20,10 +20,12 @@ dispatch kernels (JAX and NumPy) expand inside their hour loop:
   `disaster_start/_end` (area, K): earthquakes then typhoons, Poisson, whole days;
   `cut_start/_end` (link, K): backhaul link cuts, Poisson.
 
-Future i uses `fold_in(key(seed), i)` and then `fold_in(., driver)` per driver,
-so results do not depend on chunk size or device count, and switching one
-driver off leaves the draws of the others unchanged. A switched-off event
-driver has K = 0 slots and costs nothing in the kernels.
+Future i uses `fold_in(key(seed), i)` and one uniform draw cut into a slice per
+driver (`_segments`), so results do not depend on chunk size, device count or
+backend. Growth, weather and shocks come first, so their draws never depend on
+the event drivers' settings; changing an event driver's rate (hence its K)
+re-deals the event drivers after it. A switched-off event driver has K = 0
+slots and costs nothing in the kernels.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Sizes(NamedTuple):
     """Static sizes of a run (hashable: jit compiles once per Sizes)."""
 
     n_hours: int
+    n_sites: int
     n_days: int
     n_full_days: int
     window_days: int
@@ -150,6 +153,7 @@ def driver_params(
     # outages alternate up and down spells: at most ~ (failures in the horizon) spells
     sizes = Sizes(
         n_hours=n_hours,
+        n_sites=n_sites,
         n_days=-(-n_hours // 24),
         n_full_days=max(1, n_hours // 24),
         window_days=we.window_days if we.enabled else 0,
@@ -159,7 +163,6 @@ def driver_params(
         k_typhoon=event_slots(params.typhoon_rate, n_hours, di.enabled),
         k_cut=event_slots(params.cut_rate, n_hours, bc.enabled and len(link_km) > 0),
     )
-    del n_sites
     return params, sizes
 
 
@@ -229,7 +232,7 @@ def _normal(u):
     )
 
 
-def sample_future(key, params: DriverParams, sizes: Sizes, n_sites: int) -> Futures:
+def sample_future(key, params: DriverParams, sizes: Sizes) -> Futures:
     """One future's compact description from its own key (see module docstring).
 
     One uniform draw per future, cut into one slice per driver (`_segments`):
@@ -238,7 +241,7 @@ def sample_future(key, params: DriverParams, sizes: Sizes, n_sites: int) -> Futu
     """
     dtype = params.noise_sigma.dtype
     n_areas, n_links = params.stress_rate.shape[0], params.cut_rate.shape[0]
-    segments = _segments(sizes, params.growth_chol.shape[0], n_sites, n_areas, n_links)
+    segments = _segments(sizes, params.growth_chol.shape[0], sizes.n_sites, n_areas, n_links)
     total = sum(int(np.prod(shape)) for _, shape in segments)
     flat = jax.random.uniform(key, (total,), dtype)
     u, at = {}, 0
@@ -280,10 +283,8 @@ def sample_future(key, params: DriverParams, sizes: Sizes, n_sites: int) -> Futu
 
 
 def sample_futures(
-    seed: jax.Array, future_ids: jax.Array, params: DriverParams, sizes: Sizes, n_sites: int
+    seed: jax.Array, future_ids: jax.Array, params: DriverParams, sizes: Sizes
 ) -> Futures:
     """Compact descriptions of the futures `future_ids` (vmapped `sample_future`)."""
     base = jax.random.key(seed)
-    return jax.vmap(lambda i: sample_future(jax.random.fold_in(base, i), params, sizes, n_sites))(
-        future_ids
-    )
+    return jax.vmap(lambda i: sample_future(jax.random.fold_in(base, i), params, sizes))(future_ids)

@@ -122,7 +122,6 @@ def to_inputs(scenario: xr.Dataset, plan: xr.Dataset, dtype) -> tuple[Inputs, np
     link_node, link_site = np.nonzero(share > 0)
     if link_node.size == 0:  # no inference at all: one dummy link with zero share
         link_node, link_site = np.array([0]), np.array([0])
-    n_links = link_node.size
     site_peak = (inference @ share).max(axis=0)
     training = scenario["training_demand"].values
     n_hours = len(training)
@@ -158,4 +157,4 @@ def to_inputs(scenario: xr.Dataset, plan: xr.Dataset, dtype) -> tuple[Inputs, np
         soc0=f(SOC0),
     )
     km = scenario["distance"].transpose("node", "site").values[link_node, link_site]
-    return inputs, np.asarray(km, dtype=np.float64) * (n_links > 0)
+    return inputs, np.asarray(km, dtype=np.float64)

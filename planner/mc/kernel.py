@@ -35,12 +35,12 @@ from planner.mc.drivers import DriverParams, Futures, Sizes, sample_futures
 SCAN_UNROLL = 1
 
 
-@partial(jax.jit, static_argnames=("sizes", "n_sites"))
+@partial(jax.jit, static_argnames=("sizes",))
 def sample_chunk(
-    seed: jax.Array, future_ids: jax.Array, params: DriverParams, sizes: Sizes, n_sites: int
+    seed: jax.Array, future_ids: jax.Array, params: DriverParams, sizes: Sizes
 ) -> Futures:
     """Compact futures for `future_ids` (F,), drawn from (seed, id) only."""
-    return sample_futures(seed, future_ids, params, sizes, n_sites)
+    return sample_futures(seed, future_ids, params, sizes)
 
 
 @jax.jit

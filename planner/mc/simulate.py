@@ -46,6 +46,32 @@ def _check_options(n_futures, seed, chunk_size, backend, dtype) -> None:
         raise PolicyError(f"simulate: seed={seed} must lie in [0, 2**32)")
 
 
+def _as_uncertainty(uncertainty: Uncertainty | dict | None) -> Uncertainty:
+    if uncertainty is None:
+        return Uncertainty()
+    if isinstance(uncertainty, dict):
+        return Uncertainty(**uncertainty)
+    return uncertainty
+
+
+def _prepare(scenario, plan, uncertainty: Uncertainty, dtype: str):
+    """Inputs, driver parameters (in `dtype`) and static sizes of a run."""
+    inputs, link_km = to_inputs(scenario, plan, dtype)
+    inputs = inputs._replace(stress_factor=np.dtype(dtype).type(uncertainty.grid_stress.factor))
+    params, sizes = driver_params(
+        uncertainty,
+        n_hours=inputs.ren.shape[0],
+        areas=[str(a) for a in scenario["area"].values],
+        n_nodes=inputs.inference.shape[1],
+        n_sites=inputs.it_capacity.shape[0],
+        link_km=link_km,
+    )
+    params = type(params)(
+        *(p.astype(dtype) if np.issubdtype(p.dtype, np.floating) else p for p in params)
+    )
+    return inputs, params, sizes
+
+
 def simulate(
     scenario: xr.Dataset,
     plan: xr.Dataset,
@@ -67,27 +93,11 @@ def simulate(
     `summary` (metric, stat) with stat mean, p5, p50, p95, cvar95.
     """
     _check_options(n_futures, seed, chunk_size, backend, dtype)
-    if uncertainty is None:
-        uncertainty = Uncertainty()
-    elif isinstance(uncertainty, dict):
-        uncertainty = Uncertainty(**uncertainty)
+    uncertainty = _as_uncertainty(uncertainty)
     started = time.perf_counter()
     x64 = jax.enable_x64(True) if dtype == "float64" else contextlib.nullcontext()
     with x64:
-        inputs, link_km = to_inputs(scenario, plan, dtype)
-        inputs = inputs._replace(stress_factor=np.dtype(dtype).type(uncertainty.grid_stress.factor))
-        n_sites = inputs.it_capacity.shape[0]
-        params, sizes = driver_params(
-            uncertainty,
-            n_hours=inputs.ren.shape[0],
-            areas=[str(a) for a in scenario["area"].values],
-            n_nodes=inputs.inference.shape[1],
-            n_sites=n_sites,
-            link_km=link_km,
-        )
-        params = type(params)(
-            *(p.astype(dtype) if np.issubdtype(p.dtype, np.floating) else p for p in params)
-        )
+        inputs, params, sizes = _prepare(scenario, plan, uncertainty, dtype)
         devices = jax.devices() if backend == "jax" else jax.devices()[:1]
         chunk = -(-min(int(chunk_size), int(n_futures)) // len(devices)) * len(devices)
         mesh = Mesh(np.array(devices), ("future",))
@@ -101,7 +111,7 @@ def simulate(
         with tqdm(total=int(n_futures), unit="future", disable=not progress) as bar:
             for first in range(0, int(n_futures), chunk):
                 ids = jax.device_put(np.arange(first, first + chunk, dtype=np.int32), split)
-                futures = kernel.sample_chunk(seed_array, ids, params, sizes, n_sites)
+                futures = kernel.sample_chunk(seed_array, ids, params, sizes)
                 if backend == "jax":
                     state = kernel.dispatch_chunk(inputs_on_device, futures)
                 else:
@@ -125,3 +135,40 @@ def simulate(
         "description": "Monte Carlo risk of a plan over futures of the scenario year",
     }
     return risk_dataset(metrics, list(scenario["site"].values), attrs)
+
+
+TRACE_UNITS = {"pue": "-", "up": "1", "soc": "MWh"}
+
+
+def dispatch_trace(
+    scenario: xr.Dataset,
+    plan: xr.Dataset,
+    future: int = 0,
+    seed: int = 0,
+    uncertainty: Uncertainty | dict | None = None,
+) -> xr.Dataset:
+    """Hourly dispatch of one future (the same future `simulate` draws), in float64.
+
+    Returns (time, site) variables: renewables, pue, inference, training, load,
+    charge, discharge, soc, curtailment, grid_import, unserved_power, unserved,
+    up; MW (MWh for soc). Runs the NumPy reference: meant for one future, to
+    inspect or plot what happened in it.
+    """
+    _check_options(1, seed, 1, "numpy", "float64")
+    uncertainty = _as_uncertainty(uncertainty)
+    with jax.enable_x64(True):
+        inputs, params, sizes = _prepare(scenario, plan, uncertainty, "float64")
+        ids = np.array([future], dtype=np.int32)
+        futures = kernel.sample_chunk(np.uint32(seed), ids, params, sizes)
+        _, flows = dispatch_numpy(inputs, futures, trace=True)
+    data = {
+        name: xr.DataArray(
+            value[0], dims=("time", "site"), attrs={"units": TRACE_UNITS.get(name, "MW")}
+        )
+        for name, value in flows.items()
+    }
+    return xr.Dataset(
+        data,
+        coords={"time": scenario["time"].values, "site": scenario["site"].values},
+        attrs={"future": int(future), "seed": int(seed), "uncertainty": uncertainty.to_json()},
+    )

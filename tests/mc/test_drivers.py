@@ -20,7 +20,7 @@ def sample(unc, n_hours=YEAR, n_nodes=3, n_sites=4, link_km=(100.0, 900.0)):
         *(p.astype(np.float32) if np.issubdtype(p.dtype, np.floating) else p for p in params)
     )
     ids = np.arange(N_FUTURES, dtype=np.int32)
-    futures = kernel.sample_chunk(np.uint32(11), ids, params, sizes, n_sites)
+    futures = kernel.sample_chunk(np.uint32(11), ids, params, sizes)
     return type(futures)(*(np.asarray(a) for a in futures)), sizes
 
 
