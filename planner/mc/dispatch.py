@@ -201,17 +201,21 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
     # 2. inference routing over links
     n_nodes = inp.node_share_total.shape[0]
     node_demand = fut.growth[:, :n_nodes] * h.inference[None]
-    link_demand = node_demand @ inp.node_link_onehot
     ok = ~active(ev.cut, h.t, xp)
     weight = inp.link_share[None] * ok.astype(dtype)
     routed = weight @ inp.link_node_onehot
     lost = routed <= 0
     scale = xp.where(lost, 0.0, inp.node_share_total[None] / xp.where(lost, 1.0, routed))
-    link_flow = link_demand * weight * (scale @ inp.node_link_onehot)
-    unroutable = (
-        link_demand * inp.link_share[None] * (lost.astype(dtype) @ inp.node_link_onehot)
-    ) @ inp.link_site_onehot
-    inference = link_flow @ inp.link_site_onehot
+    # three small matmuls: node -> link for (routed, unroutable), link -> site for both
+    n_futures = node_demand.shape[0]
+    per_link = (
+        xp.concatenate([node_demand * scale, node_demand * lost], axis=0) @ inp.node_link_onehot
+    )
+    per_link = per_link * xp.concatenate(
+        [weight, xp.broadcast_to(inp.link_share[None], weight.shape)]
+    )
+    per_site = per_link @ inp.link_site_onehot
+    inference, unroutable = per_site[:n_futures], per_site[n_futures:]
     inference_served = xp.minimum(inference, it_cap)
     it_unplaced = inference - inference_served + unroutable
 
