@@ -90,7 +90,9 @@ def simulate(
     grid_capacity, share; optional training_load), e.g. from `planner.plan`.
     uncertainty: an `Uncertainty` (or its dict); None means the defaults.
     Returns per-future metrics (future), per-site `site_*` (future, site) and
-    `summary` (metric, stat) with stat mean, p5, p50, p95, cvar95.
+    `summary` (metric, stat) with stat mean, p5, p50, p95, cvar95. Energies,
+    hours, emissions and costs are totals over the simulated horizon (the year
+    for a full scenario); attrs["annual_scale"] = 8760 / hours scales them to a year.
     """
     _check_options(n_futures, seed, chunk_size, backend, dtype)
     uncertainty = _as_uncertainty(uncertainty)
@@ -131,6 +133,7 @@ def simulate(
         "chunk_size": chunk,
         "dtype": dtype,
         "n_hours": int(inputs.ren.shape[0]),
+        "annual_scale": 8760.0 / inputs.ren.shape[0],
         "uncertainty": uncertainty.to_json(),
         "description": "Monte Carlo risk of a plan over futures of the scenario year",
     }
