@@ -10,7 +10,7 @@ from planner.datasets.toy import solar_shape
 from planner.mc import Uncertainty, dispatch_trace
 from planner.mc.dispatch import active, interval_bits
 
-from .conftest import SHARE, make_plan
+from .conftest import SHARE, STRESSED, make_plan
 
 HOURS = 168
 HOUR_OF_DAY = np.arange(HOURS) % 24
@@ -175,3 +175,38 @@ def test_event_bits_match_the_intervals(events, n_hours):
     for t in range(n_hours):
         naive = np.any((start <= t) & (t < end), axis=-1)
         np.testing.assert_array_equal(active(bits, np.int32(t), np), naive)
+
+
+capacity = st.floats(0.0, 60.0)
+
+
+@given(
+    it=st.lists(capacity, min_size=3, max_size=3),
+    gen=st.lists(capacity, min_size=6, max_size=6),
+    battery=st.lists(st.floats(0.0, 20.0), min_size=3, max_size=3),
+    hours=st.floats(0.5, 8.0),
+    grid=st.lists(capacity, min_size=3, max_size=3),
+    future=st.integers(0, 50),
+)
+@settings(max_examples=15, deadline=None)
+def test_dispatch_invariants_hold_for_any_plan(toy, it, gen, battery, hours, grid, future):
+    """Any plan, a random stressed future: balance closes, nothing negative, battery in bounds."""
+    plan = make_plan(
+        toy,
+        it_capacity=it,
+        gen_capacity=np.reshape(gen, (3, 2)),
+        share=[[0.6, 0.4, 0.0], [0.0, 0.3, 0.7]],
+        battery_power=battery,
+        battery_energy=np.multiply(battery, hours),
+        grid_capacity=grid,
+    )
+    f = dispatch_trace(toy, plan, future, seed=1, uncertainty=Uncertainty(**STRESSED))
+    supply = f["renewables"] + f["discharge"] + f["grid_import"] + f["unserved_power"]
+    np.testing.assert_allclose(supply, f["load"] + f["charge"] + f["curtailment"], atol=1e-9)
+    for name in f.data_vars:
+        assert f[name].min() >= -1e-12, name
+    assert np.all(f["soc"] <= np.multiply(battery, hours) + 1e-9)
+    assert np.all(f["charge"] <= np.asarray(battery) + 1e-12)
+    assert np.all(f["grid_import"] <= np.asarray(grid) + 1e-12)
+    it_load = f["inference"] + f["training"]
+    assert np.all(it_load <= np.asarray(it) + 1e-9)
