@@ -10,8 +10,8 @@ from planner.config import RunSettings, load_settings
 from planner.errors import PlannerError
 from planner.io import write_json
 from planner.report import compare_runs, summarize, write_report
-from planner.report.runs import run_labels
 from planner.report.metrics import on_plan_hours, representative_days, site_energy
+from planner.report.runs import run_labels
 
 
 def test_site_energy_balances_the_plan(study):
