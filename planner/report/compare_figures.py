@@ -6,8 +6,18 @@ from typing import Any
 
 import numpy as np
 
+from planner.report.figures import energy_unit
 from planner.report.runs import risk_value
 from planner.report.style import RISK_COLOUR, SOURCE_COLOURS, colour, label, new_figure
+
+
+def _number(x: float) -> str:
+    """A bar label: 4,005 / 41,988 / 12.3 / 0.816."""
+    if not np.isfinite(x):
+        return "n/a"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
 
 
 def _bar_frame(n: int):
@@ -118,6 +128,8 @@ def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
     axes = fig.subplots(1, len(panels))
     x = np.arange(len(runs))
     for ax, (metric, title, scale) in zip(axes, panels, strict=True):
+        if metric == "unserved_energy":
+            title, scale = energy_unit(max(risk_value(r, metric, "p95") for r in runs))
         if metric == "energy_cost" and max(risk_value(r, metric, "p95") for r in runs) < 1e9:
             title, scale = "Energy cost (M JPY/yr)", 1e-6
         p5 = np.array([risk_value(r, metric, "p5") for r in runs]) * scale
@@ -132,7 +144,10 @@ def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
             ]
             if targets and targets[0] is not None and all(t == targets[0] for t in targets):
                 ax.axhline(
-                    targets[0], color=RISK_COLOUR, lw=1.5, label=f"target p95 <= {targets[0]:,.4g}"
+                    targets[0] * scale,
+                    color=RISK_COLOUR,
+                    lw=1.5,
+                    label=f"target p95 <= {targets[0]:,.4g} MWh",
                 )
         ax.set_title(title, fontsize=10)
         ax.set_xlim(-0.6, len(runs) - 0.4)
@@ -155,7 +170,7 @@ def draw_metric_panels(runs: list[dict[str, Any]], labels: list[str], panels, na
         for bar, val in zip(bars, v, strict=True):
             below = val < 0
             ax.annotate(
-                f"{val:,.3g}",
+                _number(val),
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                 xytext=(0, -2 if below else 2),
                 textcoords="offset points",

@@ -153,7 +153,7 @@ def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
     return fig
 
 
-def _energy_unit(largest_mwh: float) -> tuple[str, float]:
+def energy_unit(largest_mwh: float) -> tuple[str, float]:
     """Panel title and scale for unserved energy: MWh, GWh or TWh per year."""
     for unit, scale in (("TWh", 1e-6), ("GWh", 1e-3)):
         if largest_mwh * scale >= 1.0:
@@ -175,7 +175,7 @@ def draw_risk(risk: xr.Dataset, targets=None):
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     for ax, (metric, title, scale, target_key, target_stat) in zip(axes, panels, strict=True):
         if metric == "unserved_energy":
-            title, scale = _energy_unit(float(np.max(risk[metric].values, initial=0.0)))
+            title, scale = energy_unit(float(np.max(risk[metric].values, initial=0.0)))
         if metric == "energy_cost" and float(np.max(risk[metric].values, initial=0.0)) < 1e9:
             title, scale = "Energy cost (M JPY/yr)", 1e-6
         values = np.asarray(risk[metric].values, dtype=float) * scale
