@@ -217,7 +217,7 @@ def draw_risk(risk: xr.Dataset, targets=None):
         ax.set_ylabel("futures")
         ax.legend(
             fontsize=7.5,
-            loc="upper right" if metric != "cfe_score" else "upper left",
+            loc="best",
             framealpha=0.9,
         )
         ax.grid(axis="y", alpha=0.3)
