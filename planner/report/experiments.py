@@ -138,3 +138,57 @@ EXPERIMENT_PANELS = {
         ),
     ],
 }
+
+
+def run_section(summary: dict[str, Any], settings: Any) -> list[str]:
+    """This run's answer to its study's question (Markdown lines), for the run's own report."""
+    name = settings.experiment.name
+    if name not in EXPERIMENT_SECTIONS:
+        return []
+    lines = [f"## Study: {name}", "", f"**Question.** {settings.experiment.question}", ""]
+    it = summary.get("it_MW_by_area", {})
+    risk_u = summary.get("risk", {}).get("unserved_energy", {})
+    if name == "cfe_premium":
+        target = settings.policy.cfe_target
+        rows = [
+            ("Policy", settings.policy.name),
+            (
+                "Hourly CFE target",
+                f"{target:.0%}" if target is not None else "none (annual RE matching)",
+            ),
+            (
+                "CFE score over futures p5 / p50",
+                f"{risk_value(summary, 'cfe_score', 'p5'):.1%} / {risk_value(summary, 'cfe_score', 'p50'):.1%}",
+            ),
+            ("Battery energy", f"{summary['capacity']['battery_MWh']:,.0f} MWh"),
+            ("Cost per MWh of IT load", f"{summary['cost_per_MWh_it_JPY']:,.0f} JPY"),
+        ]
+    elif name == "watt_bit":
+        net = summary.get("network", {})
+        rows = [
+            ("Siting", f"{settings.siting.name}: {settings.siting.description}"),
+            ("IT MW near power / near demand / elsewhere", _split(it)),
+            ("Backhaul cost", f"{_backhaul_cost(summary):,.3f} bn JPY/yr"),
+            (
+                "Mean / worst latency",
+                f"{net.get('mean_latency_ms', float('nan')):.2f} / {net.get('max_latency_ms', float('nan')):.2f} ms",
+            ),
+        ]
+    else:
+        rows = [
+            ("AI-demand growth", settings.demand.level),
+            (
+                "IT capacity built",
+                f"{summary['capacity']['it_MW']:,.0f} MW at {len(summary['sites_open'])} sites",
+            ),
+            (
+                "Unserved energy over futures p50 / p95",
+                f"{risk_u.get('p50', float('nan')):,.0f} / {risk_u.get('p95', float('nan')):,.0f} MWh/yr",
+            ),
+        ]
+    lines += ["| | |", "|---|---|", *[f"| {a} | {b} |" for a, b in rows], ""]
+    lines.append(
+        "The other runs of the study and the comparison are in the multirun folder's "
+        "`comparison/report.md`."
+    )
+    return [*lines, ""]

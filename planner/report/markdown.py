@@ -11,6 +11,7 @@ import xarray as xr
 
 from planner.io import atomic_write_dir, write_text
 from planner.report import figures, japan
+from planner.report.experiments import run_section
 from planner.report.metrics import OPEN, on_plan_hours, site_energy, summarize
 from planner.report.style import fmt_energy, fmt_money, label, save
 
@@ -111,11 +112,7 @@ def render(
             "",
         ]
         if settings.experiment.name:
-            lines += [
-                f"Part of the study **{settings.experiment.name}**: {settings.experiment.question} "
-                "The comparison across its runs is in the multirun folder's `comparison/report.md`.",
-                "",
-            ]
+            lines += [f"Part of the study **{settings.experiment.name}** (see below).", ""]
     for note in filter(None, str(plan.attrs.get("warnings", "")).splitlines()):
         lines += [f"> **Warning from the LP:** {note}", ""]
     lines += ["## Key numbers", "", "| | |", "|---|---|"]
@@ -187,6 +184,8 @@ def render(
             "![Dispatch on representative days](figures/dispatch.png)",
             "",
         ]
+    if settings is not None:
+        lines += run_section(s, settings)
     lines += ["## Risk over the full year", "", _risk_table(rk), ""]
     n_hours = int(risk.attrs.get("n_hours", risk.sizes.get("time", 8760)) or 8760)
     if n_hours != 8760:

@@ -174,3 +174,21 @@ def test_run_labels_use_group_names():
 def test_compare_needs_finished_runs(tmp_path):
     with pytest.raises(PlannerError, match="no finished runs"):
         compare_runs(tmp_path)
+
+
+def test_run_report_has_its_study_section(study, tmp_path):
+    scenario, reduced, plan, risk = study
+    settings = load_settings(
+        {
+            "scenario": {"name": "toy"},
+            "report": {"figures": False},
+            "siting": {"name": "near_power", "subsidy": {"north": 0.5}},
+            "experiment": {"name": "watt_bit", "question": "Near power or near demand?"},
+        }
+    )
+    text = write_report(
+        tmp_path, scenario, plan, risk, reduced=reduced, settings=settings
+    ).read_text()
+    section = text.split("## Study: watt_bit")[1].split("## Risk")[0]
+    assert "Near power or near demand?" in section
+    assert "Mean / worst latency" in section
