@@ -20,6 +20,7 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
+from hydra.types import RunMode
 from omegaconf import MISSING, DictConfig, OmegaConf
 from pydantic import BaseModel
 
@@ -363,13 +364,16 @@ def _keep_sites_in_areas(scenario, areas: list[str]):
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> float | None:
     """`planner`: run one study (or, with -m, one job of a sweep)."""
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    out_dir = Path(hydra_cfg.runtime.output_dir)
     try:
         settings = settings_from_config(cfg)
         summary = run_study(settings, out_dir)
     except PlannerError as exc:
         log.error("%s: %s", type(exc).__name__, exc)
         log.error("Nothing complete was written to %s (no summary.json).", out_dir)
+        if hydra_cfg.mode == RunMode.MULTIRUN:  # the sweep's other runs go on
+            return None
         sys.exit(1)
     return summary["objective"]
 

@@ -69,7 +69,7 @@ def render(
     if experiment.get("question"):
         lines += [f"**Question.** {experiment['question']}", ""]
     lines += [
-        f"{len(runs)} finished runs"
+        f"{len(runs)} finished run{'s' if len(runs) != 1 else ''}"
         + (f", labelled by {', '.join(f'`{k}`' for k in keys)}" if keys else "")
         + ". Each run's own report is in its folder. Costs include unserved energy at the value "
         "of lost load: a run whose LP leaves load unserved could not meet its targets with the "

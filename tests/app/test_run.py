@@ -142,3 +142,22 @@ def test_compare_command_on_a_folder_without_runs(tmp_path, capsys):
         compare_main([str(tmp_path)])
     assert exit_.value.code == 1
     assert not (tmp_path / "comparison").exists()
+
+
+@pytest.mark.slow
+def test_a_failed_run_does_not_stop_the_sweep(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    proc = run_planner(
+        "-m",
+        "scenario=toy",
+        "siting=anywhere,near_demand",  # near_demand's areas are not in the toy: that run fails
+        "montecarlo.n_futures=8",
+        "montecarlo.backend=numpy",
+        f"hydra.sweep.dir={sweep_dir}",
+        cwd=tmp_path,
+    )
+    out = proc.stdout + proc.stderr
+    assert "siting.areas" in out and "not grid areas" in out
+    text = (sweep_dir / "comparison" / "report.md").read_text()
+    assert "Not included" in text and "siting=near_demand" in text.split("Not included")[1]
+    assert "1 finished run," in text
