@@ -160,4 +160,4 @@ def test_a_failed_run_does_not_stop_the_sweep(tmp_path):
     assert "siting.areas" in out and "not grid areas" in out
     text = (sweep_dir / "comparison" / "report.md").read_text()
     assert "Not included" in text and "siting=near_demand" in text.split("Not included")[1]
-    assert "1 finished run," in text
+    assert "1 finished run." in text
