@@ -59,9 +59,8 @@ def test_reserve_margin_sizes_it_and_firm_grid_above_the_load(toy):
     # the connection carries the import (1.2 x 21 MW) plus 25 % of the facility load in reserve
     assert float(plan["grid_capacity"][0]) == pytest.approx(1.25 * 1.2 * it_load, rel=1e-6)
     np.testing.assert_allclose(plan["grid_import"], 1.2 * it_load, rtol=1e-6)
-    extra = (
-        0.25 * it_load * (1.5e9 * crf(0.05, 15) + 3.0e7)
-        + 0.25 * 1.2 * it_load * 5.0e7 * crf(0.05, 40)
+    extra = 0.25 * it_load * (1.5e9 * crf(0.05, 15) + 3.0e7) + 0.25 * 1.2 * it_load * 5.0e7 * crf(
+        0.05, 40
     )
     assert plan.attrs["objective"] - base.attrs["objective"] == pytest.approx(extra, rel=1e-6)
 
