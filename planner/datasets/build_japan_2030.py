@@ -116,6 +116,7 @@ def read_jepx_2030(data_dir: Path) -> pd.DataFrame:
 def weather(tables: dict[str, pd.DataFrame], time: pd.DatetimeIndex, seed: int) -> dict:
     """Temperature (site, time), capacity factors (site, gen, time) and the calibration table."""
     sites, par = tables["sites"], tables["parameters"]["value"]
+    offshore_total = gen_potential(sites, tables["areas"])["wind_offshore"]
     n_days = len(time) // 24
     days = pd.date_range(time[0], periods=n_days, freq="D")
     region = sites["area"].to_numpy()
@@ -161,7 +162,7 @@ def weather(tables: dict[str, pd.DataFrame], time: pd.DatetimeIndex, seed: int) 
         cf[i, 0], solar_scale = profiles.calibrate_scale(raw, s["solar_cf_target"])
         cf[i, 1], on_scale = profiles.wind_cf(z_wind[i], onshore_mod, s["onshore_cf_target"], shape)
         off_scale = np.nan
-        if s["offshore_potential_mw"] > 0:
+        if offshore_total[name] > 0:
             cf[i, 2], off_scale = profiles.wind_cf(
                 z_wind[i], season, s["offshore_cf_target"], shape, curve={"rated": 12.0}
             )
@@ -180,6 +181,30 @@ def weather(tables: dict[str, pd.DataFrame], time: pd.DatetimeIndex, seed: int) 
             }
         )
     return {"temp": temp, "cf": cf, "calibration": pd.DataFrame(rows).set_index("site")}
+
+
+# Off-site PPA -----------------------------------------------------------------------------------
+
+ONSITE_COLUMNS = ("solar_potential_mw", "onshore_potential_mw", "offshore_potential_mw")
+PPA_COLUMNS = ("ppa_solar_mw", "ppa_onshore_mw", "ppa_offshore_mw")
+
+
+def ppa_split(sites: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Each site's share (MW, site x gen) of its area's off-site PPA potential.
+
+    The area potential is split between the candidate sites of the area in proportion to
+    their IT max (SOURCES.md, "Off-site PPA potential").
+    """
+    it_max = sites["it_max_mw"].astype(float)
+    share = it_max / it_max.groupby(sites["area"]).transform("sum")
+    area_ppa = areas.loc[sites["area"], list(PPA_COLUMNS)].to_numpy(float)
+    return pd.DataFrame(area_ppa * share.to_numpy()[:, None], index=sites.index, columns=GENS)
+
+
+def gen_potential(sites: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """`gen_potential` (MW, site x gen) = on-site / private-line potential + PPA share."""
+    onsite = sites[list(ONSITE_COLUMNS)].set_axis(list(GENS), axis=1).astype(float)
+    return onsite + ppa_split(sites, areas)
 
 
 # Assembly ---------------------------------------------------------------------------------------
@@ -252,7 +277,9 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
         sites["lat"].to_numpy()[None, :],
         sites["lon"].to_numpy()[None, :],
     )
-    potential = sites[["solar_potential_mw", "onshore_potential_mw", "offshore_potential_mw"]]
+    potential = gen_potential(sites, areas)
+    ppa = areas[list(PPA_COLUMNS)].set_axis(list(GENS), axis=1).astype(float)
+    ppa = {area: row.to_dict() for area, row in ppa.iterrows()}
     battery_power = par["battery_capex_power_usd_per_kw"] * 1000 * fx
     battery_energy = par["battery_capex_energy_usd_per_kwh"] * 1000 * fx
     flat = np.ones(len(time))
@@ -334,11 +361,13 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
             "name": "japan_2030",
             "description": (
                 "Japan AI data-centre build-out 2030: 18 candidate sites in 10 grid areas, "
-                "10 metro demand nodes, 8760 h of 2030 (JST, hour-beginning); see SOURCES.md"
+                "10 metro demand nodes, 8760 h of 2030 (JST, hour-beginning); generator potential "
+                "= on site + off-site PPA share of the area; see SOURCES.md"
             ),
             "timezone": "Asia/Tokyo (JST, UTC+9), naive local hour-beginning timestamps",
             "demand_scenarios": json.dumps(dem["scenarios"]),
             "demand_band": json.dumps({k: round(float(v), 4) for k, v in dem["band"].items()}),
+            "ppa_potential": json.dumps(ppa),
             "seed": seed,
             "sources": "planner/datasets/japan_2030/SOURCES.md",
         },
@@ -388,4 +417,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["build", "derive_jepx_2030", "read_jepx", "main", "save"]
+__all__ = ["build", "derive_jepx_2030", "gen_potential", "ppa_split", "read_jepx", "main", "save"]

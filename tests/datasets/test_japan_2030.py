@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -101,7 +102,9 @@ def test_solar_and_wind_calibrated(ds, sites):
     mean = ds["cf"].mean("time").to_pandas()
     np.testing.assert_allclose(mean["solar"], sites["solar_cf_target"], atol=0.002)
     np.testing.assert_allclose(mean["wind_onshore"], sites["onshore_cf_target"], atol=0.002)
-    offshore = sites["offshore_potential_mw"] > 0
+    # an offshore profile wherever offshore can be built, on site or by off-site PPA
+    offshore = build.gen_potential(sites, pd.read_csv(DATA / "areas.csv", index_col=0))
+    offshore = offshore["wind_offshore"] > 0
     np.testing.assert_allclose(
         mean.loc[offshore, "wind_offshore"], sites.loc[offshore, "offshore_cf_target"], atol=0.002
     )
@@ -111,6 +114,42 @@ def test_solar_and_wind_calibrated(ds, sites):
     national = {g: (mean[g] * pot[g]).sum() / pot[g].sum() for g in ("solar", "wind_onshore")}
     assert national["solar"] == pytest.approx(0.172, abs=0.005)  # METI Cost WG 17.2 %
     assert national["wind_onshore"] == pytest.approx(0.291, abs=0.01)  # committee 29.1 %
+
+
+def test_gen_potential_is_onsite_plus_area_ppa(ds, sites):
+    areas = pd.read_csv(DATA / "areas.csv", index_col=0)
+    ppa = areas[["ppa_solar_mw", "ppa_onshore_mw", "ppa_offshore_mw"]].set_axis(
+        list(build.GENS), axis=1
+    )
+    onsite = sites[["solar_potential_mw", "onshore_potential_mw", "offshore_potential_mw"]]
+    onsite = onsite.set_axis(list(build.GENS), axis=1).groupby(sites["area"]).sum()
+    model = ds["gen_potential"].to_pandas().groupby(ds["site_area"].values).sum()
+    expected = (onsite + ppa).loc[model.index]
+    np.testing.assert_allclose(model.to_numpy(), expected.to_numpy(), rtol=1e-9)
+    # every area with candidate sites gets its PPA potential, and the attr records it
+    assert set(model.index) == set(areas.index)
+    attr = pd.DataFrame(json.loads(ds.attrs["ppa_potential"])).T.loc[ppa.index, ppa.columns]
+    np.testing.assert_allclose(attr.to_numpy(), ppa.to_numpy())
+    # within an area the PPA part is split in proportion to IT max (SOURCES.md)
+    share = ds["gen_potential"].to_pandas() - sites[
+        ["solar_potential_mw", "onshore_potential_mw", "offshore_potential_mw"]
+    ].set_axis(list(build.GENS), axis=1)
+    tohoku = sites.index[sites["area"] == "tohoku"]
+    per_mw = share.loc[tohoku, "solar"] / sites.loc[tohoku, "it_max_mw"]
+    assert np.ptp(per_mw.to_numpy()) < 1e-9
+    # sized so that renewables can carry the base load ~3x over and the high case ~2x
+    re_mw = float((ds["cf"].mean("time") * ds["gen_potential"]).sum())
+    high = planner.load_scenario("japan_2030", demand="high")
+    for scn, low, up in ((ds, 3.0, 4.0), (high, 1.7, 2.5)):
+        facility = float(
+            (
+                (scn["inference_demand"].sum("node") + scn["training_demand"])
+                * scn["pue"].mean("site")
+            ).mean()
+        )
+        assert low < re_mw / facility < up
+    text = (DATA / "SOURCES.md").read_text()
+    assert "Off-site PPA potential" in text
 
 
 def test_solar_is_zero_at_night_and_peaks_at_noon(ds):
@@ -190,7 +229,7 @@ def test_every_input_number_has_a_source_or_says_assumption():
         "parameters.csv": ["source"],
         "generators.csv": ["capex_source", "fom_source", "lifetime_source"],
         "sites.csv": ["it_max_source", "dc_build_source"],
-        "areas.csv": ["co2_source", "wheeling_source"],
+        "areas.csv": ["co2_source", "wheeling_source", "ppa_source"],
         "backhaul.csv": ["note"],
     }
     for name, columns in tables.items():
