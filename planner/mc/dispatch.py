@@ -1,8 +1,8 @@
 """The hourly dispatch rule, written once for any array module (`jax.numpy` or `numpy`).
 
-Both kernels (`kernel.py`: `lax.scan` under `jax.jit`; `reference.py`: a plain
-NumPy loop) call `hour_step` with `xp` set to their array module, so there is
-one statement of the rule. Shapes: F futures, S sites, N nodes, A areas, L
+The NumPy reference (`reference.py`, a plain loop) calls `hour_step`; the JAX
+kernel (`kernel.py`) states the same rule arranged for speed (days of 24 hours,
+futures innermost) and is held to agreement with it by the tests. Shapes: F futures, S sites, N nodes, A areas, L
 node-site links, K event slots; all power in MW, one step is one hour (MWh).
 
 The rule, for every future and site in hour t:
@@ -142,14 +142,15 @@ class Events(NamedTuple):
     cut: object  # X = link
 
 
-def interval_bits(start, end, n_hours: int, xp):
+def interval_bits(start, end, n_hours: int, xp, width: int = 32):
     """(W, F, X) uint32 hour bits of the union of the [start, end) intervals (F, X, K).
 
-    Expanded once per chunk, 32 hours to a word: 1/32 of an hourly float array,
-    and a step then tests one bit per entity instead of K intervals.
+    Expanded once per chunk, `width` hours to a word (32; the JAX kernel takes
+    24, one word per day): 1/32 of an hourly float array, and a step then tests
+    one bit per entity instead of K intervals.
     """
-    n_words = -(-n_hours // 32)
-    base = (32 * xp.arange(n_words, dtype=xp.int32))[:, None, None]
+    n_words = -(-n_hours // width)
+    base = (width * xp.arange(n_words, dtype=xp.int32))[:, None, None]
     full = xp.asarray(0xFFFFFFFF, dtype=xp.uint32)
 
     def below(n):  # words with the n lowest bits set, n in 0..32
@@ -158,8 +159,8 @@ def interval_bits(start, end, n_hours: int, xp):
 
     bits = xp.zeros((n_words,) + start.shape[:2], dtype=xp.uint32)
     for k in range(start.shape[2]):
-        lo = xp.clip(start[None, :, :, k] - base, 0, 32)
-        hi = xp.clip(end[None, :, :, k] - base, 0, 32)
+        lo = xp.clip(start[None, :, :, k] - base, 0, width)
+        hi = xp.clip(end[None, :, :, k] - base, 0, width)
         bits = bits | (below(hi) & ~below(lo))
     return bits
 

@@ -4,8 +4,22 @@ Two jitted pure functions, compiled once per run shape (`Sizes` and array
 shapes are the only static information; chunks are padded to a fixed size):
 
 - `sample_chunk(seed, future_ids, params)`: compact futures (drivers.py).
-- `dispatch_chunk(inputs, futures)`: `lax.scan` over hours of `hour_step`
-  (dispatch.py), futures and sites as array axes; returns the accumulators.
+- `dispatch_chunk(inputs, futures)`: the dispatch rule of dispatch.py over the
+  whole horizon; returns the accumulators as a State of (F, S) arrays.
+
+`dispatch_chunk` states the same rule as `dispatch.hour_step` (the NumPy
+reference runs that), arranged for speed on a CPU:
+
+- layout (sites, futures): futures on the innermost axis, so a chunk of 256
+  futures fills the SIMD lanes where 18 sites would not;
+- a `lax.scan` over days with the 24 hours unrolled inside, hour-of-day static:
+  each future's source day of renewables and PUE is gathered once per day as a
+  (24, S, F) slab, event bits come as one 24-bit word per entity and day, and
+  everything that does not depend on the battery or the training budget
+  (availability, renewables, inference routing over links) is computed for the
+  whole day at once; only the battery and training recursion runs hour by hour.
+  A horizon that does not end on a day boundary runs its last part-day after
+  the scan, with the same body and fewer hours.
 
 Both backends sample through `sample_chunk`, so "the same futures" means
 bit-identical compact descriptions. Sharding is decided by the caller
@@ -16,23 +30,15 @@ propagation keeps the futures axis split over devices through the scan.
 from __future__ import annotations
 
 from functools import partial
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from planner.mc.dispatch import (
-    Hour,
-    Inputs,
-    State,
-    event_bits,
-    finish,
-    hour_step,
-    hours_of,
-    initial_state,
-)
+from planner.mc.dispatch import LOL_TOLERANCE, Inputs, State, finish, interval_bits
 from planner.mc.drivers import DriverParams, Futures, Sizes, sample_futures
 
-SCAN_UNROLL = 1
+HOURS = 24
 
 
 @partial(jax.jit, static_argnames=("sizes",))
@@ -43,27 +49,199 @@ def sample_chunk(
     return sample_futures(seed, future_ids, params, sizes)
 
 
-@jax.jit
-def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
-    """Run the hourly dispatch over the whole horizon for a chunk; final State (F, S) arrays."""
-    n_futures = futures.growth.shape[0]
-    n_hours = inputs.ren.shape[0]
-    t, hour, day, hours_left = hours_of(n_hours, jnp)
-    hours = Hour(
-        t=t,
-        hour=hour,
-        day=day,
-        hours_left=hours_left,
-        inference=inputs.inference,
-        grid_price=inputs.grid_price[:, inputs.site_area],
-        grid_co2=inputs.grid_co2[:, inputs.site_area],
-        grid_cfe=inputs.grid_cfe[:, inputs.site_area],
+class Day(NamedTuple):
+    """Scan inputs of one day; per-future arrays have futures last."""
+
+    source: jax.Array  # (F,) int source day of renewables and PUE
+    noise: jax.Array  # (S, F) weather noise on renewables
+    down: jax.Array  # (S, F) uint32 hour bits: site down
+    stress: jax.Array  # (S, F) uint32 hour bits: grid stress
+    cut: jax.Array  # (L, F) uint32 hour bits: link cut
+    inference: jax.Array  # (24, N) MW node demand
+    grid_price: jax.Array  # (24, S)
+    grid_co2: jax.Array  # (24, S)
+    grid_cfe: jax.Array  # (24, S)
+    training: jax.Array  # () MWh training energy of the day
+
+
+def _by_day(hourly: jax.Array, n_days: int) -> jax.Array:
+    """(T, ...) -> (n_days, 24, ...), the last part-day padded with zeros."""
+    pad = n_days * HOURS - hourly.shape[0]
+    padded = jnp.pad(hourly, [(0, pad)] + [(0, 0)] * (hourly.ndim - 1))
+    return padded.reshape((n_days, HOURS) + hourly.shape[1:])
+
+
+def _hour_bits(words: jax.Array, n_hours: int) -> jax.Array:
+    """(X, F) words -> (n_hours, X, F) bool, bit h of the word for hour h of the day."""
+    shift = jnp.arange(n_hours, dtype=jnp.uint32)[:, None, None]
+    return (jnp.right_shift(words[None], shift) & jnp.uint32(1)) > 0
+
+
+def _route(inp: Inputs, growth: jax.Array, day: Day, n_hours: int):
+    """Inference per site (n_hours, S, F) routed over uncut links, and the unroutable part."""
+    dtype = inp.ren.dtype
+    n_nodes = inp.node_share_total.shape[0]
+    node_demand = day.inference[:n_hours, :, None] * growth[None, :n_nodes]  # (H, N, F)
+    ok = ~_hour_bits(day.cut, n_hours)
+    weight = inp.link_share[None, :, None] * ok.astype(dtype)  # (H, L, F)
+    routed = jnp.einsum("ln,hlf->hnf", inp.link_node_onehot, weight)
+    lost = routed <= 0
+    total = inp.node_share_total[None, :, None]
+    scale = jnp.where(lost, 0.0, total / jnp.where(lost, 1.0, routed))
+    served = jnp.einsum("ln,hnf->hlf", inp.link_node_onehot, node_demand * scale) * weight
+    dropped = jnp.einsum("ln,hnf->hlf", inp.link_node_onehot, node_demand * lost)
+    dropped = dropped * inp.link_share[None, :, None]
+    inference = jnp.einsum("ls,hlf->hsf", inp.link_site_onehot, served)
+    unroutable = jnp.einsum("ls,hlf->hsf", inp.link_site_onehot, dropped)
+    return inference, unroutable
+
+
+def _day(state: State, day: Day, inp: Inputs, growth: jax.Array, n_hours: int) -> State:
+    """Advance one day of `n_hours` (24, or fewer for a last part-day); State arrays (S, F)."""
+    dtype = inp.ren.dtype
+    col = lambda a: a[:, None]  # noqa: E731  (S,) -> (S, 1)
+    # the whole day's availability, weather and routing, (H, S, F)
+    up = (~_hour_bits(day.down, n_hours)).astype(dtype)
+    stress = _hour_bits(day.stress, n_hours)
+    grid_avail = col(inp.grid_capacity)[None] * up * jnp.where(stress, inp.stress_factor, 1.0)
+    slab = jnp.transpose(inp.ren[day.source], (1, 2, 0))[:n_hours]  # (H, S, F)
+    ren = jnp.minimum(slab * day.noise[None], col(inp.ren_max)[None]) * up
+    pue = jnp.transpose(inp.pue[day.source], (1, 2, 0))[:n_hours]
+    it_cap = col(inp.it_capacity)[None] * up
+    inference, unroutable = _route(inp, growth, day, n_hours)
+    inference_served = jnp.minimum(inference, it_cap)
+    it_unplaced = inference - inference_served + unroutable
+    room = it_cap - inference_served
+    spare = jnp.maximum(ren - pue * inference_served, 0.0) / pue
+    power = col(inp.battery_power)[None] * up
+    budget = day.training * growth[-1][None] * col(inp.training_share)
+    hours = Hourly(
+        left=jnp.arange(n_hours, 0, -1).astype(dtype),
+        ren=ren,
+        pue=pue,
+        inference=inference_served,
+        room=room,
+        spare=spare,
+        power=power,
+        grid_avail=grid_avail,
+    )
+    step = partial(_hour, energy=col(inp.battery_energy), eta=(inp.eta_charge, inp.eta_discharge))
+    (soc, budget), flows = jax.lax.scan(step, (state.soc, budget), hours)
+    load, curtailment, discharge, grid, unserved_power = flows
+    # the day's metrics from its hourly flows
+    it_unplaced = it_unplaced.at[-1].add(budget)  # training left at the day's end
+    unserved = unserved_power + pue * it_unplaced
+    short = (unserved > LOL_TOLERANCE).astype(dtype)
+    s = state
+    return State(
+        soc=soc,
+        budget=s.budget,
+        unserved=_add_hours(s.unserved, unserved),
+        lol_site=_add_hours(s.lol_site, short),
+        lol=_add_hours(s.lol, jnp.max(short, axis=1)),
+        demand=_add_hours(s.demand, load + pue * it_unplaced),
+        grid=_add_hours(s.grid, grid),
+        grid_clean=_add_hours(s.grid_clean, grid * day.grid_cfe[:n_hours, :, None]),
+        emissions=_add_hours(s.emissions, grid * day.grid_co2[:n_hours, :, None]),
+        cost=_add_hours(s.cost, grid * day.grid_price[:n_hours, :, None]),
+        curtailment=_add_hours(s.curtailment, curtailment),
+        discharge=_add_hours(s.discharge, discharge),
     )
 
-    events = event_bits(futures, inputs.site_area, n_hours, jnp)
 
-    def step(state, h):
-        return hour_step(state, h, inputs, futures, events, jnp), None
+def _add_hours(total: jax.Array, hourly: jax.Array) -> jax.Array:
+    """total + each hour of `hourly` (H, ...) in turn, in the reference's order.
 
-    final, _ = jax.lax.scan(step, initial_state(inputs, n_futures, jnp), hours, unroll=SCAN_UNROLL)
-    return finish(final, inputs, futures)
+    Written out, not `sum(axis=0)`: XLA's CPU reduction changes its order with
+    the chunk shape, which would break bit-identity across chunk sizes.
+    """
+    for h in range(hourly.shape[0]):
+        total = total + hourly[h]
+    return total
+
+
+class Hourly(NamedTuple):
+    """Inner scan inputs: one hour of the day's precomputed (S, F) arrays."""
+
+    left: jax.Array  # () hours left in the day, this one included
+    ren: jax.Array
+    pue: jax.Array
+    inference: jax.Array  # inference served
+    room: jax.Array  # free IT capacity
+    spare: jax.Array  # IT load the renewable surplus can power
+    power: jax.Array  # battery power available
+    grid_avail: jax.Array
+
+
+def _hour(carry, h: Hourly, energy, eta):
+    """One hour of the training and battery recursion: (soc, budget) and the hour's flows."""
+    soc, budget = carry
+    eta_charge, eta_discharge = eta
+    # training: pulled into spare renewables, else at the even pace that ends the day
+    training = jnp.minimum(jnp.minimum(jnp.maximum(h.spare, budget / h.left), h.room), budget)
+    budget = budget - training
+    load = h.pue * (h.inference + training)
+    net = h.ren - load
+    surplus = jnp.maximum(net, 0.0)
+    deficit = jnp.maximum(-net, 0.0)
+    charge = jnp.minimum(jnp.minimum(surplus, h.power), jnp.maximum(energy - soc, 0.0) / eta_charge)
+    discharge = jnp.minimum(jnp.minimum(deficit, h.power), soc * eta_discharge)
+    soc = soc + charge * eta_charge - discharge / eta_discharge
+    soc = jnp.minimum(jnp.maximum(soc, 0.0), energy)
+    grid = jnp.minimum(deficit - discharge, h.grid_avail)
+    unserved_power = deficit - discharge - grid
+    return (soc, budget), (load, surplus - charge, discharge, grid, unserved_power)
+
+
+@jax.jit
+def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
+    """Run the dispatch over the whole horizon for a chunk; final State of (F, S) arrays."""
+    inp = inputs
+    n_futures, n_sites = futures.growth.shape[0], inp.it_capacity.shape[0]
+    n_hours = inp.ren.shape[0]
+    n_full, rest = divmod(n_hours, HOURS)
+    n_days = n_full + (rest > 0)
+    n_source = max(1, n_full)
+    # source days as (day, 24, S) slabs; a horizon under one day is padded to one
+    source_rows = jnp.pad(inp.ren, [(0, max(0, HOURS - n_hours)), (0, 0)])
+    pue_rows = jnp.pad(inp.pue, [(0, max(0, HOURS - n_hours)), (0, 0)], constant_values=1.0)
+    inp = inp._replace(
+        ren=source_rows[: n_source * HOURS].reshape(n_source, HOURS, n_sites),
+        pue=pue_rows[: n_source * HOURS].reshape(n_source, HOURS, n_sites),
+    )
+
+    def day_bits(start, end):  # intervals (F, X, K) -> 24-bit words (day, X, F)
+        swap = partial(jnp.swapaxes, axis1=0, axis2=1)
+        return interval_bits(swap(start), swap(end), n_hours, jnp, width=HOURS)
+
+    fut = futures
+    disaster = day_bits(fut.disaster_start, fut.disaster_end)[:, inp.site_area]
+    days = Day(
+        source=futures.day_source.T,
+        noise=jnp.transpose(futures.weather_noise, (1, 2, 0)),
+        down=day_bits(fut.outage_start, fut.outage_end) | disaster,
+        stress=day_bits(fut.stress_start, fut.stress_end)[:, inp.site_area],
+        cut=day_bits(fut.cut_start, fut.cut_end),
+        inference=_by_day(inp.inference, n_days),
+        grid_price=_by_day(inp.grid_price[:, inp.site_area], n_days),
+        grid_co2=_by_day(inp.grid_co2[:, inp.site_area], n_days),
+        grid_cfe=_by_day(inp.grid_cfe[:, inp.site_area], n_days),
+        training=inp.day_training,
+    )
+    growth = futures.growth.T  # (N + 1, F)
+    zeros = jnp.zeros((n_sites, n_futures), inp.ren.dtype)
+    state = State(
+        soc=inp.soc0 * inp.battery_energy[:, None] + zeros,
+        budget=zeros,
+        unserved=zeros,
+        lol_site=zeros,
+        lol=jnp.zeros((n_futures,), inp.ren.dtype),
+        **{name: zeros for name in State._fields[5:]},
+    )
+    if n_full:
+        full = jax.tree.map(lambda a: a[:n_full], days)
+        state, _ = jax.lax.scan(lambda s, d: (_day(s, d, inp, growth, HOURS), None), state, full)
+    if rest:
+        last = jax.tree.map(lambda a: a[n_full], days)
+        state = _day(state, last, inp, growth, rest)
+    return finish(State(*(a if a.ndim == 1 else a.T for a in state)), inp, futures)
