@@ -1,9 +1,12 @@
-"""The hourly dispatch rule, written once for any array module (`jax.numpy` or `numpy`).
+"""The hourly dispatch rule: its statement, shared pieces, and the reference's hour step.
 
-The NumPy reference (`reference.py`, a plain loop) calls `hour_step`; the JAX
-kernel (`kernel.py`) states the same rule arranged for speed (days of 24 hours,
-futures innermost) and is held to agreement with it by the tests. Shapes: F futures, S sites, N nodes, A areas, L
-node-site links, K event slots; all power in MW, one step is one hour (MWh).
+`hour_step` is the rule for one hour, written for any array module; the NumPy
+reference (`reference.py`) runs it hour by hour. The JAX kernel (`kernel.py`)
+states the same rule arranged for speed (days of 24 hours, futures innermost)
+and shares with it the elementwise pieces below (`forecast_need`,
+`battery_discharge`, `interval_bits`); the tests hold the two to agreement.
+Shapes: F futures, S sites, N nodes, A areas, L node-site links, K event
+slots; all power in MW, one step is one hour (MWh).
 
 The rule, for every future and site in hour t:
 
@@ -25,15 +28,29 @@ The rule, for every future and site in hour t:
    spare renewables, and what is not runs evenly over the rest of the day (a
    causal rule: no foresight of later sun, no end-of-day spike). Whatever is
    left after the day's last hour (IT room, outages) is unserved.
-4. Power. load = pue x (inference + training). Renewables first; a surplus
+4. Day-ahead battery reserve. Like a day-ahead schedule, each site knows its
+   own weather (renewables with the day's noise, PUE) and demand for the rest
+   of today and all of tomorrow; events (outages, disasters, grid stress, link
+   cuts) are not foreseen. From that forecast (sites up, full grid, inference
+   on the planned links, training at the day's even pace) each hour's
+   must = min(max(0, forecast deficit - grid_capacity), battery_power) is the
+   energy only the battery can supply (`forecast_need`). The reserve of hour t
+   is the sum of `must` over the hours after t up to the next forecast hour
+   with a surplus (when the battery can recharge) or the end of tomorrow,
+   divided by the discharge efficiency: energy kept in store for later.
+5. Power. load = pue x (inference + training). Renewables first; a surplus
    charges the battery (charge efficiency sqrt(round trip)) up to its power
-   and free energy, then curtails; a deficit discharges the battery (discharge
-   efficiency sqrt(round trip)) up to its power and stored energy, then imports
-   from the grid up to what is available; the rest is unserved. Unserved
-   energy also includes pue x IT load that could not be placed (steps 2, 3).
+   and free energy, then curtails. A deficit discharges the battery (discharge
+   efficiency sqrt(round trip)) by max(deficit - grid available, (soc -
+   reserve) x eta), within its power and stored energy (`battery_discharge`):
+   what the grid cannot cover may use all the stored energy, anything more only
+   what lies above the reserve. So the battery still goes first (renewable
+   share is kept) but does not empty before hours the grid cannot carry. The
+   grid then imports up to what is available; the rest is unserved.
+   Unserved energy also includes pue x IT load that could not be placed (2, 3).
    Energy balance each hour: renewables + discharge + grid + unserved_power =
    load + charge + curtailment (unserved_power excludes the unplaced IT load).
-5. Metrics accumulate per future and site over the hours; grid import is
+6. Metrics accumulate per future and site over the hours; grid import is
    costed and charged with emissions at the area's hourly price and factor, and
    the future's year-long price and CO2 shocks multiply the sums once at the
    end (`finish`), which also keeps results bit-identical across chunk sizes.
@@ -90,6 +107,7 @@ class Hour(NamedTuple):
     grid_price: object  # (S,) of each site's area
     grid_co2: object  # (S,)
     grid_cfe: object  # (S,)
+    reserve: object  # (F, S) MWh battery energy held back for later hours (step 4)
 
 
 class State(NamedTuple):
@@ -165,15 +183,15 @@ def interval_bits(start, end, n_hours: int, xp, width: int = 32):
     return bits
 
 
-def event_bits(fut, site_area, n_hours: int, xp) -> Events:
+def event_bits(fut, site_area, n_hours: int, xp, width: int = 32) -> Events:
     """Hour bits of every event driver of a chunk of futures, area events mapped to sites."""
-    disaster = interval_bits(fut.disaster_start, fut.disaster_end, n_hours, xp)
-    outage = interval_bits(fut.outage_start, fut.outage_end, n_hours, xp)
-    stress = interval_bits(fut.stress_start, fut.stress_end, n_hours, xp)
+    disaster = interval_bits(fut.disaster_start, fut.disaster_end, n_hours, xp, width)
+    outage = interval_bits(fut.outage_start, fut.outage_end, n_hours, xp, width)
+    stress = interval_bits(fut.stress_start, fut.stress_end, n_hours, xp, width)
     return Events(
         down=outage | disaster[:, :, site_area],
         stress=stress[:, :, site_area],
-        cut=interval_bits(fut.cut_start, fut.cut_end, n_hours, xp),
+        cut=interval_bits(fut.cut_start, fut.cut_end, n_hours, xp, width),
     )
 
 
@@ -181,6 +199,28 @@ def active(bits, t, xp):
     """(F, X) True where an event covers hour t."""
     word = bits[t // 32]
     return (xp.right_shift(word, (t % 32).astype(xp.uint32)) & xp.asarray(1, dtype=xp.uint32)) > 0
+
+
+def forecast_need(ren, pue, inference, it_capacity, pace, grid_capacity, battery_power, xp):
+    """Forecast (must, surplus) of one hour: MW only the battery can give, bool net surplus.
+
+    Elementwise (arguments broadcast together, any layout): the forecast load is
+    pue x (inference served + training at its even `pace`, within IT capacity).
+    """
+    served = xp.minimum(inference, it_capacity)
+    training = xp.minimum(pace, it_capacity - served)
+    net = ren - pue * (served + training)
+    must = xp.minimum(xp.maximum(-net - grid_capacity, 0.0), battery_power)
+    return must, net > 0
+
+
+def battery_discharge(deficit, power, soc, reserve, grid_avail, eta_discharge, xp):
+    """MW discharged: what the grid cannot cover, or more while the store stays above the reserve.
+
+    max(deficit - grid_avail, (soc - reserve) x eta), within deficit, power and soc x eta.
+    """
+    allowed = xp.maximum(xp.maximum(deficit - grid_avail, (soc - reserve) * eta_discharge), 0.0)
+    return xp.minimum(xp.minimum(deficit, power), xp.minimum(soc * eta_discharge, allowed))
 
 
 def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bool = False):
@@ -232,7 +272,7 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
     it_unplaced = it_unplaced + xp.where(day_end, budget, 0.0)
     budget = xp.where(day_end, 0.0, budget)
 
-    # 4. power balance
+    # 5. power balance (4, the reserve, comes in h.reserve)
     load = pue * (inference_served + training)
     net = ren - load
     surplus = xp.maximum(net, 0.0)
@@ -241,7 +281,9 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
     room_energy = xp.maximum(inp.battery_energy[None] - state.soc, 0.0)
     charge = xp.minimum(xp.minimum(surplus, power), room_energy / inp.eta_charge)
     curtailment = surplus - charge
-    discharge = xp.minimum(xp.minimum(deficit, power), state.soc * inp.eta_discharge)
+    discharge = battery_discharge(
+        deficit, power, state.soc, h.reserve, grid_avail, inp.eta_discharge, xp
+    )
     soc = state.soc + charge * inp.eta_charge - discharge / inp.eta_discharge
     soc = xp.minimum(xp.maximum(soc, 0.0), inp.battery_energy[None])
     grid = xp.minimum(deficit - discharge, grid_avail)

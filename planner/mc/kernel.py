@@ -35,7 +35,15 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from planner.mc.dispatch import LOL_TOLERANCE, Inputs, State, finish, interval_bits
+from planner.mc.dispatch import (
+    LOL_TOLERANCE,
+    Inputs,
+    State,
+    battery_discharge,
+    finish,
+    forecast_need,
+    interval_bits,
+)
 from planner.mc.drivers import DriverParams, Futures, Sizes, sample_futures
 
 HOURS = 24
@@ -47,6 +55,16 @@ def sample_chunk(
 ) -> Futures:
     """Compact futures for `future_ids` (F,), drawn from (seed, id) only."""
     return sample_futures(seed, future_ids, params, sizes)
+
+
+class Forecast(NamedTuple):
+    """What the battery reserve foresees of a day (dispatch.py, step 4): weather and demand."""
+
+    source: jax.Array  # (F,)
+    noise: jax.Array  # (S, F)
+    inference: jax.Array  # (24, N)
+    training: jax.Array  # ()
+    hours: jax.Array  # () hours of the day within the horizon (0 after the last day)
 
 
 class Day(NamedTuple):
@@ -62,6 +80,7 @@ class Day(NamedTuple):
     grid_co2: jax.Array  # (24, S)
     grid_cfe: jax.Array  # (24, S)
     training: jax.Array  # () MWh training energy of the day
+    tomorrow: Forecast  # the next day's
 
 
 def _by_day(hourly: jax.Array, n_days: int) -> jax.Array:
@@ -69,6 +88,11 @@ def _by_day(hourly: jax.Array, n_days: int) -> jax.Array:
     pad = n_days * HOURS - hourly.shape[0]
     padded = jnp.pad(hourly, [(0, pad)] + [(0, 0)] * (hourly.ndim - 1))
     return padded.reshape((n_days, HOURS) + hourly.shape[1:])
+
+
+def _next_day(by_day: jax.Array) -> jax.Array:
+    """Each day's next day along axis 0 (after the last day: zeros, so no hours)."""
+    return jnp.concatenate([by_day[1:], jnp.zeros_like(by_day[:1])])
 
 
 def _hour_bits(words: jax.Array, n_hours: int) -> jax.Array:
@@ -96,8 +120,54 @@ def _route(inp: Inputs, growth: jax.Array, day: Day, n_hours: int):
     return inference, unroutable
 
 
-def _day(state: State, day: Day, inp: Inputs, growth: jax.Array, n_hours: int) -> State:
-    """Advance one day of `n_hours` (24, or fewer for a last part-day); State arrays (S, F)."""
+def _forecast(inp: Inputs, growth, node_site, fc: Forecast):
+    """(must, keep) of each hour (24, S, F) of a day; keep = 0 at a surplus or past the horizon."""
+    ren = jnp.transpose(inp.ren[fc.source], (1, 2, 0))
+    ren = jnp.minimum(ren * fc.noise[None], inp.ren_max[None, :, None])
+    pue = jnp.transpose(inp.pue[fc.source], (1, 2, 0))
+    n_nodes = node_site.shape[0]
+    demand = fc.inference[:, :, None] * growth[None, :n_nodes]
+    planned = jnp.einsum("ns,hnf->hsf", node_site, demand)  # no link cuts foreseen
+    pace = fc.training * growth[-1][None] * inp.training_share[:, None]
+    pace = pace / jnp.maximum(fc.hours, 1.0)
+    site = lambda a: a[None, :, None]  # noqa: E731  (S,) -> (1, S, 1)
+    must, surplus = forecast_need(
+        ren,
+        pue,
+        planned,
+        site(inp.it_capacity),
+        pace[None],
+        site(inp.grid_capacity),
+        site(inp.battery_power),
+        jnp,
+    )
+    beyond = (jnp.arange(HOURS) >= fc.hours)[:, None, None]
+    return must, 1.0 - (surplus | beyond).astype(must.dtype)
+
+
+def _reserve(today, tomorrow, eta_discharge) -> jax.Array:
+    """(H, S, F) MWh battery reserve of each hour of today from the (must, keep) forecasts.
+
+    The reserve of hour t sums must over t+1 .. (next surplus hour or tomorrow's
+    end): a segmented sum, run backwards over tomorrow's hours, then today's.
+    """
+
+    def back(later, hour):  # later: need after this hour; -> need from this hour on
+        must, keep = hour
+        return keep * (must + later), later
+
+    first, _ = jax.lax.scan(back, jnp.zeros_like(tomorrow[0][0]), tomorrow, reverse=True)
+    _, after = jax.lax.scan(back, first, today, reverse=True)
+    return after / eta_discharge
+
+
+def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: int):
+    """Advance one day of `n_hours` (24, or fewer for a last part-day).
+
+    carry: (State of (S, F) arrays, today's forecast (must, keep)); returns the
+    next day's carry (tomorrow's forecast is made here, once).
+    """
+    state, today = carry
     dtype = inp.ren.dtype
     col = lambda a: a[:, None]  # noqa: E731  (S,) -> (S, 1)
     # the whole day's availability, weather and routing, (H, S, F)
@@ -114,6 +184,8 @@ def _day(state: State, day: Day, inp: Inputs, growth: jax.Array, n_hours: int) -
     room = it_cap - inference_served
     spare = jnp.maximum(ren - pue * inference_served, 0.0) / pue
     power = col(inp.battery_power)[None] * up
+    tomorrow = _forecast(inp, growth, node_site, day.tomorrow)
+    today = (today[0][:n_hours], today[1][:n_hours])
     budget = day.training * growth[-1][None] * col(inp.training_share)
     hours = Hourly(
         left=jnp.arange(n_hours, 0, -1).astype(dtype),
@@ -124,6 +196,7 @@ def _day(state: State, day: Day, inp: Inputs, growth: jax.Array, n_hours: int) -
         spare=spare,
         power=power,
         grid_avail=grid_avail,
+        reserve=_reserve(today, tomorrow, inp.eta_discharge),
     )
     step = partial(_hour, energy=col(inp.battery_energy), eta=(inp.eta_charge, inp.eta_discharge))
     (soc, budget), flows = jax.lax.scan(step, (state.soc, budget), hours)
@@ -133,7 +206,7 @@ def _day(state: State, day: Day, inp: Inputs, growth: jax.Array, n_hours: int) -
     unserved = unserved_power + pue * it_unplaced
     short = (unserved > LOL_TOLERANCE).astype(dtype)
     s = state
-    return State(
+    new = State(
         soc=soc,
         budget=s.budget,
         unserved=_add_hours(s.unserved, unserved),
@@ -147,6 +220,7 @@ def _day(state: State, day: Day, inp: Inputs, growth: jax.Array, n_hours: int) -
         curtailment=_add_hours(s.curtailment, curtailment),
         discharge=_add_hours(s.discharge, discharge),
     )
+    return new, tomorrow
 
 
 def _add_hours(total: jax.Array, hourly: jax.Array) -> jax.Array:
@@ -171,6 +245,7 @@ class Hourly(NamedTuple):
     spare: jax.Array  # IT load the renewable surplus can power
     power: jax.Array  # battery power available
     grid_avail: jax.Array
+    reserve: jax.Array  # MWh held back for later hours
 
 
 def _hour(carry, h: Hourly, energy, eta):
@@ -185,7 +260,9 @@ def _hour(carry, h: Hourly, energy, eta):
     surplus = jnp.maximum(net, 0.0)
     deficit = jnp.maximum(-net, 0.0)
     charge = jnp.minimum(jnp.minimum(surplus, h.power), jnp.maximum(energy - soc, 0.0) / eta_charge)
-    discharge = jnp.minimum(jnp.minimum(deficit, h.power), soc * eta_discharge)
+    discharge = battery_discharge(
+        deficit, h.power, soc, h.reserve, h.grid_avail, eta_discharge, jnp
+    )
     soc = soc + charge * eta_charge - discharge / eta_discharge
     soc = jnp.minimum(jnp.maximum(soc, 0.0), energy)
     grid = jnp.minimum(deficit - discharge, h.grid_avail)
@@ -202,6 +279,7 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
     n_full, rest = divmod(n_hours, HOURS)
     n_days = n_full + (rest > 0)
     n_source = max(1, n_full)
+    dtype = inp.ren.dtype
     # source days as (day, 24, S) slabs; a horizon under one day is padded to one
     source_rows = jnp.pad(inp.ren, [(0, max(0, HOURS - n_hours)), (0, 0)])
     pue_rows = jnp.pad(inp.pue, [(0, max(0, HOURS - n_hours)), (0, 0)], constant_values=1.0)
@@ -216,6 +294,13 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
 
     fut = futures
     disaster = day_bits(fut.disaster_start, fut.disaster_end)[:, inp.site_area]
+    forecasts = Forecast(
+        source=futures.day_source.T,
+        noise=jnp.transpose(futures.weather_noise, (1, 2, 0)),
+        inference=_by_day(inp.inference, n_days),
+        training=inp.day_training,
+        hours=jnp.clip(n_hours - HOURS * jnp.arange(n_days), 0, HOURS).astype(dtype),
+    )
     days = Day(
         source=futures.day_source.T,
         noise=jnp.transpose(futures.weather_noise, (1, 2, 0)),
@@ -227,8 +312,13 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
         grid_co2=_by_day(inp.grid_co2[:, inp.site_area], n_days),
         grid_cfe=_by_day(inp.grid_cfe[:, inp.site_area], n_days),
         training=inp.day_training,
+        tomorrow=jax.tree.map(_next_day, forecasts),
     )
     growth = futures.growth.T  # (N + 1, F)
+    # (N, S) planned shares, for the forecast (no link cuts foreseen)
+    node_site = jnp.einsum(
+        "ln,l,ls->ns", inp.link_node_onehot, inp.link_share, inp.link_site_onehot
+    )
     zeros = jnp.zeros((n_sites, n_futures), inp.ren.dtype)
     state = State(
         soc=inp.soc0 * inp.battery_energy[:, None] + zeros,
@@ -238,10 +328,14 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
         lol=jnp.zeros((n_futures,), inp.ren.dtype),
         **{name: zeros for name in State._fields[5:]},
     )
+    first = _forecast(inp, growth, node_site, jax.tree.map(lambda a: a[0], forecasts))
+    carry = (state, first)
     if n_full:
         full = jax.tree.map(lambda a: a[:n_full], days)
-        state, _ = jax.lax.scan(lambda s, d: (_day(s, d, inp, growth, HOURS), None), state, full)
+        one_day = partial(_day, inp=inp, growth=growth, node_site=node_site, n_hours=HOURS)
+        carry, _ = jax.lax.scan(lambda c, d: (one_day(c, d), None), carry, full)
     if rest:
         last = jax.tree.map(lambda a: a[n_full], days)
-        state = _day(state, last, inp, growth, rest)
+        carry = _day(carry, last, inp, growth, node_site, rest)
+    state, _ = carry
     return finish(State(*(a if a.ndim == 1 else a.T for a in state)), inp, futures)
