@@ -23,16 +23,19 @@ The rule, for every future and site in hour t:
    day's training energy. Each hour it runs
    train = min(R, room, max(spare, pace)), where room is the free IT capacity,
    spare is the IT load the renewable surplus (after inference) can power, and
-   pace = R / (hours left in the day, this one included) is the even rate that
-   finishes the budget by the day's end. So training is pulled into hours of
-   spare renewables, and what is not runs evenly over the rest of the day (a
-   causal rule: no foresight of later sun, no end-of-day spike). Whatever is
-   left after the day's last hour (IT room, outages) is unserved.
+   pace = R x room_f(t) / (room_f over t .. the day's last hour) spreads what
+   is left over the day's remaining free IT capacity as forecast (room_f: the
+   day-ahead forecast of step 4, inference on the planned links, sites up; with
+   no forecast room left, R / hours left). With a flat room_f that is the even
+   rate R / hours left. So training is pulled into hours of spare renewables,
+   the rest fills the free capacity in proportion and finishes by the day's
+   end when the forecast holds. Whatever is left after the day's last hour
+   (IT room lost to outages or cuts) is unserved.
 4. Day-ahead battery reserve. Like a day-ahead schedule, each site knows its
    own weather (renewables with the day's noise, PUE) and demand for the rest
    of today and all of tomorrow; events (outages, disasters, grid stress, link
    cuts) are not foreseen. From that forecast (sites up, full grid, inference
-   on the planned links, training at the day's even pace) each hour's
+   on the planned links, training at the day's even rate) each hour's
    must = min(max(0, forecast deficit - grid_capacity), battery_power) is the
    energy only the battery can supply (`forecast_need`). The reserve of hour t
    is the sum of `must` over the hours after t up to the next forecast hour
@@ -108,6 +111,7 @@ class Hour(NamedTuple):
     grid_co2: object  # (S,)
     grid_cfe: object  # (S,)
     reserve: object  # (F, S) MWh battery energy held back for later hours (step 4)
+    pace_share: object  # (F, S) share of the training budget left to run this hour (step 3)
 
 
 class State(NamedTuple):
@@ -265,7 +269,7 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
     budget = xp.where(h.hour == 0, day_budget, state.budget)
     room = it_cap - inference_served
     spare = xp.maximum(ren - pue * inference_served, 0.0) / pue
-    pace = budget / (h.hours_left + 1).astype(dtype)
+    pace = budget * h.pace_share
     training = xp.minimum(xp.minimum(xp.maximum(spare, pace), room), budget)
     budget = budget - training
     day_end = h.hours_left == 0

@@ -121,7 +121,10 @@ def _route(inp: Inputs, growth: jax.Array, day: Day, n_hours: int):
 
 
 def _forecast(inp: Inputs, growth, node_site, fc: Forecast):
-    """(must, keep) of each hour (24, S, F) of a day; keep = 0 at a surplus or past the horizon."""
+    """(must, keep, room) of each hour (24, S, F) of a day (dispatch.py, steps 3 and 4).
+
+    keep = 0 at a surplus or past the horizon; room is the free IT capacity.
+    """
     ren = jnp.transpose(inp.ren[fc.source], (1, 2, 0))
     ren = jnp.minimum(ren * fc.noise[None], inp.ren_max[None, :, None])
     pue = jnp.transpose(inp.pue[fc.source], (1, 2, 0))
@@ -142,23 +145,35 @@ def _forecast(inp: Inputs, growth, node_site, fc: Forecast):
         jnp,
     )
     beyond = (jnp.arange(HOURS) >= fc.hours)[:, None, None]
-    return must, 1.0 - (surplus | beyond).astype(must.dtype)
+    room = site(inp.it_capacity) - jnp.minimum(planned, site(inp.it_capacity))
+    return must, 1.0 - (surplus | beyond).astype(must.dtype), room
 
 
-def _reserve(today, tomorrow, eta_discharge) -> jax.Array:
-    """(H, S, F) MWh battery reserve of each hour of today from the (must, keep) forecasts.
+def _day_ahead(today, tomorrow, eta_discharge):
+    """(H, S, F) battery reserve (MWh) and training pace share of each hour of today.
 
-    The reserve of hour t sums must over t+1 .. (next surplus hour or tomorrow's
-    end): a segmented sum, run backwards over tomorrow's hours, then today's.
+    today, tomorrow: (must, keep, room) forecasts. The reserve of hour t sums
+    must over t+1 .. (next surplus hour or tomorrow's end): a segmented sum run
+    backwards over tomorrow's hours, then today's, where the room left in the
+    day is summed too (dispatch.py, steps 3 and 4).
     """
 
-    def back(later, hour):  # later: need after this hour; -> need from this hour on
+    def need(later, hour):  # later: need after this hour; -> need from this hour on
         must, keep = hour
-        return keep * (must + later), later
+        return keep * (must + later), None
 
-    first, _ = jax.lax.scan(back, jnp.zeros_like(tomorrow[0][0]), tomorrow, reverse=True)
-    _, after = jax.lax.scan(back, first, today, reverse=True)
-    return after / eta_discharge
+    def back(carry, hour):
+        later, room_after = carry
+        must, keep, room, left = hour
+        room_left = room + room_after
+        share = jnp.where(room_left > 0, room / room_left, 1.0 / left)
+        return (keep * (must + later), room_left), (later, share)
+
+    zeros = jnp.zeros_like(tomorrow[0][0])
+    first, _ = jax.lax.scan(need, zeros, tomorrow[:2], reverse=True)
+    left = jnp.arange(today[0].shape[0], 0, -1).astype(zeros.dtype)
+    _, (after, share) = jax.lax.scan(back, (first, zeros), (*today, left), reverse=True)
+    return after / eta_discharge, share
 
 
 def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: int):
@@ -185,10 +200,11 @@ def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: in
     spare = jnp.maximum(ren - pue * inference_served, 0.0) / pue
     power = col(inp.battery_power)[None] * up
     tomorrow = _forecast(inp, growth, node_site, day.tomorrow)
-    today = (today[0][:n_hours], today[1][:n_hours])
+    today = tuple(a[:n_hours] for a in today)
+    reserve, pace_share = _day_ahead(today, tomorrow, inp.eta_discharge)
     budget = day.training * growth[-1][None] * col(inp.training_share)
     hours = Hourly(
-        left=jnp.arange(n_hours, 0, -1).astype(dtype),
+        pace_share=pace_share,
         ren=ren,
         pue=pue,
         inference=inference_served,
@@ -196,7 +212,7 @@ def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: in
         spare=spare,
         power=power,
         grid_avail=grid_avail,
-        reserve=_reserve(today, tomorrow, inp.eta_discharge),
+        reserve=reserve,
     )
     step = partial(_hour, energy=col(inp.battery_energy), eta=(inp.eta_charge, inp.eta_discharge))
     (soc, budget), flows = jax.lax.scan(step, (state.soc, budget), hours)
@@ -237,7 +253,7 @@ def _add_hours(total: jax.Array, hourly: jax.Array) -> jax.Array:
 class Hourly(NamedTuple):
     """Inner scan inputs: one hour of the day's precomputed (S, F) arrays."""
 
-    left: jax.Array  # () hours left in the day, this one included
+    pace_share: jax.Array  # share of the training budget left to run at pace this hour
     ren: jax.Array
     pue: jax.Array
     inference: jax.Array  # inference served
@@ -253,7 +269,7 @@ def _hour(carry, h: Hourly, energy, eta):
     soc, budget = carry
     eta_charge, eta_discharge = eta
     # training: pulled into spare renewables, else at the even pace that ends the day
-    training = jnp.minimum(jnp.minimum(jnp.maximum(h.spare, budget / h.left), h.room), budget)
+    training = jnp.minimum(jnp.minimum(jnp.maximum(h.spare, budget * h.pace_share), h.room), budget)
     budget = budget - training
     load = h.pue * (h.inference + training)
     net = h.ren - load

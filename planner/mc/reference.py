@@ -23,9 +23,10 @@ from planner.mc.dispatch import (
 )
 
 
-def day_reserve(inputs: Inputs, futures, day: int) -> np.ndarray:
-    """(F, H, S) MWh battery reserve of each hour of `day` (dispatch.py, step 4).
+def day_ahead(inputs: Inputs, futures, day: int) -> tuple[np.ndarray, np.ndarray]:
+    """(F, H, S) battery reserve (MWh) and training pace share of each hour of `day`.
 
+    dispatch.py, steps 3 and 4.
     The forecast covers today and tomorrow (up to 48 hours, less at the
     horizon's end): each future's weather and demand, no events.
     """
@@ -62,8 +63,15 @@ def day_reserve(inputs: Inputs, futures, day: int) -> np.ndarray:
     for k in range(len(hours) - 1, -1, -1):
         reserve[:, k] = later
         later = np.where(surplus[:, k], 0.0, must[:, k] + later)
+    # training's pace: the share of its budget for this hour in the day's free IT left
     today = min(24, n_hours - 24 * day)
-    return reserve[:, :today] / inputs.eta_discharge
+    room = inputs.it_capacity - np.minimum(inference[:, :today], inputs.it_capacity)
+    share = np.zeros_like(room)
+    room_left = np.zeros_like(room[:, 0])
+    for k in range(today - 1, -1, -1):
+        room_left = room[:, k] + room_left
+        share[:, k] = np.where(room_left > 0, room[:, k] / room_left, 1.0 / (today - k))
+    return reserve[:, :today] / inputs.eta_discharge, share
 
 
 def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
@@ -82,7 +90,7 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
     with np.errstate(invalid="ignore", divide="ignore"):
         for i in range(n_hours):
             if hour[i] == 0:
-                reserve = day_reserve(inputs, futures, int(day[i]))
+                reserve, pace_share = day_ahead(inputs, futures, int(day[i]))
             h = Hour(
                 t=t[i],
                 hour=hour[i],
@@ -93,6 +101,7 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
                 grid_co2=site_co2[i],
                 grid_cfe=site_cfe[i],
                 reserve=reserve[:, hour[i]],
+                pace_share=pace_share[:, hour[i]],
             )
             if trace:
                 state, hourly = hour_step(state, h, inputs, futures, events, np, trace=True)
