@@ -330,6 +330,7 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
         unserved_power=unserved_power,
         unserved=unserved,
         up=upf,
+        reserve=h.reserve,
     )
     return new, flows
 
