@@ -12,13 +12,22 @@ reference runs that), arranged for speed on a CPU:
 
 - layout (sites, futures): futures on the innermost axis, so a chunk of 256
   futures fills the SIMD lanes where 18 sites would not;
-- a `lax.scan` over days with the 24 hours unrolled inside, hour-of-day static:
-  each future's source day of renewables and PUE is gathered once per day as a
-  (24, S, F) slab, event bits come as one 24-bit word per entity and day, and
-  everything that does not depend on the battery or the training budget
-  (availability, renewables, inference routing over links) is computed for the
-  whole day at once; only the battery and training recursion runs hour by hour.
-  A horizon that does not end on a day boundary runs its last part-day after
+- a `lax.scan` over days: each future's source day of renewables and PUE is
+  gathered once per day as a (24, S, F) slab, event bits come as one 24-bit
+  word per entity and day, and everything that does not depend on the battery
+  or the training budget (availability, renewables, inference routing over
+  links, the day-ahead forecast, reserve and training pace) is computed for the
+  whole day at once. Only the battery and training recursion runs hour by hour,
+  in an inner `lax.scan` whose body is a handful of small fusions; its hourly
+  flows come back stacked and the day's metrics are summed from them. (Hours
+  unrolled in Python instead make XLA's CPU backend fuse the whole day's
+  recursion into every consumer and recompute it in each: ~10x slower.)
+- the hourly sums into the accumulators are written out hour by hour
+  (`_add_hours`): XLA's CPU reduction changes its summation order with the
+  chunk shape, which would break bit-identity across chunk sizes.
+- the forecast of the next day is made once and carried to the next day; the
+  next day's inputs come shifted by one day in the scan's inputs.
+- a horizon that does not end on a day boundary runs its last part-day after
   the scan, with the same body and fewer hours.
 
 Both backends sample through `sample_chunk`, so "the same futures" means
@@ -179,8 +188,8 @@ def _day_ahead(today, tomorrow, eta_discharge):
 def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: int):
     """Advance one day of `n_hours` (24, or fewer for a last part-day).
 
-    carry: (State of (S, F) arrays, today's forecast (must, keep)); returns the
-    next day's carry (tomorrow's forecast is made here, once).
+    carry: (State of (S, F) arrays, today's forecast (must, keep, room));
+    returns the next day's carry (tomorrow's forecast is made here, once).
     """
     state, today = carry
     dtype = inp.ren.dtype
@@ -240,11 +249,7 @@ def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: in
 
 
 def _add_hours(total: jax.Array, hourly: jax.Array) -> jax.Array:
-    """total + each hour of `hourly` (H, ...) in turn, in the reference's order.
-
-    Written out, not `sum(axis=0)`: XLA's CPU reduction changes its order with
-    the chunk shape, which would break bit-identity across chunk sizes.
-    """
+    """total + each hour of `hourly` (H, ...) in turn (not `sum(axis=0)`: see the module doc)."""
     for h in range(hourly.shape[0]):
         total = total + hourly[h]
     return total
