@@ -1,9 +1,12 @@
-"""The hourly dispatch rule, written once for any array module (`jax.numpy` or `numpy`).
+"""The hourly dispatch rule: its statement, shared pieces, and the reference's hour step.
 
-Both kernels (`kernel.py`: `lax.scan` under `jax.jit`; `reference.py`: a plain
-NumPy loop) call `hour_step` with `xp` set to their array module, so there is
-one statement of the rule. Shapes: F futures, S sites, N nodes, A areas, L
-node-site links, K event slots; all power in MW, one step is one hour (MWh).
+`hour_step` is the rule for one hour, written for any array module; the NumPy
+reference (`reference.py`) runs it hour by hour. The JAX kernel (`kernel.py`)
+states the same rule arranged for speed (days of 24 hours, futures innermost)
+and shares with it the elementwise pieces below (`forecast_need`,
+`battery_discharge`, `interval_bits`); the tests hold the two to agreement.
+Shapes: F futures, S sites, N nodes, A areas, L node-site links, K event
+slots; all power in MW, one step is one hour (MWh).
 
 The rule, for every future and site in hour t:
 
@@ -20,20 +23,37 @@ The rule, for every future and site in hour t:
    day's training energy. Each hour it runs
    train = min(R, room, max(spare, pace)), where room is the free IT capacity,
    spare is the IT load the renewable surplus (after inference) can power, and
-   pace = R / (hours left in the day, this one included) is the even rate that
-   finishes the budget by the day's end. So training is pulled into hours of
-   spare renewables, and what is not runs evenly over the rest of the day (a
-   causal rule: no foresight of later sun, no end-of-day spike). Whatever is
-   left after the day's last hour (IT room, outages) is unserved.
-4. Power. load = pue x (inference + training). Renewables first; a surplus
+   pace = R x room_f(t) / (room_f over t .. the day's last hour) spreads what
+   is left over the day's remaining free IT capacity as forecast (room_f: the
+   day-ahead forecast of step 4, inference on the planned links, sites up; with
+   no forecast room left, R / hours left). With a flat room_f that is the even
+   rate R / hours left. So training is pulled into hours of spare renewables,
+   the rest fills the free capacity in proportion and finishes by the day's
+   end when the forecast holds. Whatever is left after the day's last hour
+   (IT room lost to outages or cuts) is unserved.
+4. Day-ahead battery reserve. Like a day-ahead schedule, each site knows its
+   own weather (renewables with the day's noise, PUE) and demand for the rest
+   of today and all of tomorrow; events (outages, disasters, grid stress, link
+   cuts) are not foreseen. From that forecast (sites up, full grid, inference
+   on the planned links, training at the day's even rate) each hour's
+   must = min(max(0, forecast deficit - grid_capacity), battery_power) is the
+   energy only the battery can supply (`forecast_need`). The reserve of hour t
+   is the sum of `must` over the hours after t up to the next forecast hour
+   with a surplus (when the battery can recharge) or the end of tomorrow,
+   divided by the discharge efficiency: energy kept in store for later.
+5. Power. load = pue x (inference + training). Renewables first; a surplus
    charges the battery (charge efficiency sqrt(round trip)) up to its power
-   and free energy, then curtails; a deficit discharges the battery (discharge
-   efficiency sqrt(round trip)) up to its power and stored energy, then imports
-   from the grid up to what is available; the rest is unserved. Unserved
-   energy also includes pue x IT load that could not be placed (steps 2, 3).
+   and free energy, then curtails. A deficit discharges the battery (discharge
+   efficiency sqrt(round trip)) by max(deficit - grid available, (soc -
+   reserve) x eta), within its power and stored energy (`battery_discharge`):
+   what the grid cannot cover may use all the stored energy, anything more only
+   what lies above the reserve. So the battery still goes first (renewable
+   share is kept) but does not empty before hours the grid cannot carry. The
+   grid then imports up to what is available; the rest is unserved.
+   Unserved energy also includes pue x IT load that could not be placed (2, 3).
    Energy balance each hour: renewables + discharge + grid + unserved_power =
    load + charge + curtailment (unserved_power excludes the unplaced IT load).
-5. Metrics accumulate per future and site over the hours; grid import is
+6. Metrics accumulate per future and site over the hours; grid import is
    costed and charged with emissions at the area's hourly price and factor, and
    the future's year-long price and CO2 shocks multiply the sums once at the
    end (`finish`), which also keeps results bit-identical across chunk sizes.
@@ -90,6 +110,8 @@ class Hour(NamedTuple):
     grid_price: object  # (S,) of each site's area
     grid_co2: object  # (S,)
     grid_cfe: object  # (S,)
+    reserve: object  # (F, S) MWh battery energy held back for later hours (step 4)
+    pace_share: object  # (F, S) share of the training budget left to run this hour (step 3)
 
 
 class State(NamedTuple):
@@ -142,14 +164,15 @@ class Events(NamedTuple):
     cut: object  # X = link
 
 
-def interval_bits(start, end, n_hours: int, xp):
+def interval_bits(start, end, n_hours: int, xp, width: int = 32):
     """(W, F, X) uint32 hour bits of the union of the [start, end) intervals (F, X, K).
 
-    Expanded once per chunk, 32 hours to a word: 1/32 of an hourly float array,
-    and a step then tests one bit per entity instead of K intervals.
+    Expanded once per chunk, `width` hours to a word (32; the JAX kernel takes
+    24, one word per day): 1/32 of an hourly float array, and a step then tests
+    one bit per entity instead of K intervals.
     """
-    n_words = -(-n_hours // 32)
-    base = (32 * xp.arange(n_words, dtype=xp.int32))[:, None, None]
+    n_words = -(-n_hours // width)
+    base = (width * xp.arange(n_words, dtype=xp.int32))[:, None, None]
     full = xp.asarray(0xFFFFFFFF, dtype=xp.uint32)
 
     def below(n):  # words with the n lowest bits set, n in 0..32
@@ -158,21 +181,21 @@ def interval_bits(start, end, n_hours: int, xp):
 
     bits = xp.zeros((n_words,) + start.shape[:2], dtype=xp.uint32)
     for k in range(start.shape[2]):
-        lo = xp.clip(start[None, :, :, k] - base, 0, 32)
-        hi = xp.clip(end[None, :, :, k] - base, 0, 32)
+        lo = xp.clip(start[None, :, :, k] - base, 0, width)
+        hi = xp.clip(end[None, :, :, k] - base, 0, width)
         bits = bits | (below(hi) & ~below(lo))
     return bits
 
 
-def event_bits(fut, site_area, n_hours: int, xp) -> Events:
+def event_bits(fut, site_area, n_hours: int, xp, width: int = 32) -> Events:
     """Hour bits of every event driver of a chunk of futures, area events mapped to sites."""
-    disaster = interval_bits(fut.disaster_start, fut.disaster_end, n_hours, xp)
-    outage = interval_bits(fut.outage_start, fut.outage_end, n_hours, xp)
-    stress = interval_bits(fut.stress_start, fut.stress_end, n_hours, xp)
+    disaster = interval_bits(fut.disaster_start, fut.disaster_end, n_hours, xp, width)
+    outage = interval_bits(fut.outage_start, fut.outage_end, n_hours, xp, width)
+    stress = interval_bits(fut.stress_start, fut.stress_end, n_hours, xp, width)
     return Events(
         down=outage | disaster[:, :, site_area],
         stress=stress[:, :, site_area],
-        cut=interval_bits(fut.cut_start, fut.cut_end, n_hours, xp),
+        cut=interval_bits(fut.cut_start, fut.cut_end, n_hours, xp, width),
     )
 
 
@@ -180,6 +203,28 @@ def active(bits, t, xp):
     """(F, X) True where an event covers hour t."""
     word = bits[t // 32]
     return (xp.right_shift(word, (t % 32).astype(xp.uint32)) & xp.asarray(1, dtype=xp.uint32)) > 0
+
+
+def forecast_need(ren, pue, inference, it_capacity, pace, grid_capacity, battery_power, xp):
+    """Forecast (must, surplus) of one hour: MW only the battery can give, bool net surplus.
+
+    Elementwise (arguments broadcast together, any layout): the forecast load is
+    pue x (inference served + training at its even `pace`, within IT capacity).
+    """
+    served = xp.minimum(inference, it_capacity)
+    training = xp.minimum(pace, it_capacity - served)
+    net = ren - pue * (served + training)
+    must = xp.minimum(xp.maximum(-net - grid_capacity, 0.0), battery_power)
+    return must, net > 0
+
+
+def battery_discharge(deficit, power, soc, reserve, grid_avail, eta_discharge, xp):
+    """MW discharged: what the grid cannot cover, or more while the store stays above the reserve.
+
+    max(deficit - grid_avail, (soc - reserve) x eta), within deficit, power and soc x eta.
+    """
+    allowed = xp.maximum(xp.maximum(deficit - grid_avail, (soc - reserve) * eta_discharge), 0.0)
+    return xp.minimum(xp.minimum(deficit, power), xp.minimum(soc * eta_discharge, allowed))
 
 
 def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bool = False):
@@ -224,14 +269,14 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
     budget = xp.where(h.hour == 0, day_budget, state.budget)
     room = it_cap - inference_served
     spare = xp.maximum(ren - pue * inference_served, 0.0) / pue
-    pace = budget / (h.hours_left + 1).astype(dtype)
+    pace = budget * h.pace_share
     training = xp.minimum(xp.minimum(xp.maximum(spare, pace), room), budget)
     budget = budget - training
     day_end = h.hours_left == 0
     it_unplaced = it_unplaced + xp.where(day_end, budget, 0.0)
     budget = xp.where(day_end, 0.0, budget)
 
-    # 4. power balance
+    # 5. power balance (4, the reserve, comes in h.reserve)
     load = pue * (inference_served + training)
     net = ren - load
     surplus = xp.maximum(net, 0.0)
@@ -240,7 +285,9 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
     room_energy = xp.maximum(inp.battery_energy[None] - state.soc, 0.0)
     charge = xp.minimum(xp.minimum(surplus, power), room_energy / inp.eta_charge)
     curtailment = surplus - charge
-    discharge = xp.minimum(xp.minimum(deficit, power), state.soc * inp.eta_discharge)
+    discharge = battery_discharge(
+        deficit, power, state.soc, h.reserve, grid_avail, inp.eta_discharge, xp
+    )
     soc = state.soc + charge * inp.eta_charge - discharge / inp.eta_discharge
     soc = xp.minimum(xp.maximum(soc, 0.0), inp.battery_energy[None])
     grid = xp.minimum(deficit - discharge, grid_avail)
@@ -283,6 +330,7 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bo
         unserved_power=unserved_power,
         unserved=unserved,
         up=upf,
+        reserve=h.reserve,
     )
     return new, flows
 

@@ -140,7 +140,7 @@ def simulate(
     return risk_dataset(metrics, list(scenario["site"].values), attrs)
 
 
-TRACE_UNITS = {"pue": "-", "up": "1", "soc": "MWh"}
+TRACE_UNITS = {"pue": "-", "up": "1", "soc": "MWh", "reserve": "MWh"}
 
 
 def dispatch_trace(
@@ -154,7 +154,7 @@ def dispatch_trace(
 
     Returns (time, site) variables: renewables, pue, inference, training, load,
     charge, discharge, soc, curtailment, grid_import, unserved_power, unserved,
-    up; MW (MWh for soc). Runs the NumPy reference: meant for one future, to
+    up, reserve; MW (MWh for soc and reserve). Runs the NumPy reference: meant for one future, to
     inspect or plot what happened in it.
     """
     _check_options(1, seed, 1, "numpy", "float64")

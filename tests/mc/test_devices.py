@@ -1,0 +1,39 @@
+"""XLA flags set at import of planner.mc: a CPU device per core and fast math, switchable."""
+
+import pytest
+
+from planner.mc import devices
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """As if JAX had not started yet (in this test process it has)."""
+    monkeypatch.setattr(devices, "_jax_started", lambda: False)
+    monkeypatch.setattr(devices, "_usable_cores", lambda: 2)
+
+
+def test_auto_gives_one_device_per_core_and_fast_math(fresh):
+    env = {}
+    assert devices.configure_xla(env) == 2
+    assert "--xla_force_host_platform_device_count=2" in env["XLA_FLAGS"]
+    assert "--xla_cpu_enable_fast_math=true" in env["XLA_FLAGS"]
+
+
+def test_user_flags_and_switches_win(fresh):
+    env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    assert devices.configure_xla(env) is None
+    assert env["XLA_FLAGS"].count("device_count") == 1 and "=4" in env["XLA_FLAGS"]
+    env = {"PLANNER_CPU_DEVICES": "off", "PLANNER_FAST_MATH": "0"}
+    assert devices.configure_xla(env) is None and "XLA_FLAGS" not in env
+    env = {"PLANNER_CPU_DEVICES": "3"}
+    assert devices.configure_xla(env) == 3
+    with pytest.raises(ValueError, match="PLANNER_CPU_DEVICES"):
+        devices.configure_xla({"PLANNER_CPU_DEVICES": "many"})
+
+
+def test_nothing_changes_once_jax_has_started():
+    import jax
+
+    jax.devices()  # backends up: XLA_FLAGS would come too late
+    env = {}
+    assert devices.configure_xla(env) is None and env == {}
