@@ -113,6 +113,22 @@ def test_fractional_relaxation_goes_to_branch_and_bound():
     check_invariants(binary, ds, {})
 
 
+def test_rounded_relaxation_is_accepted_within_a_loose_gap_and_its_gap_is_proven():
+    ds = dear_sites(planner.load_scenario("toy"))
+    relaxed = planner.plan(ds, relax_siting=True)
+    exact = planner.plan(ds, mip_gap=0.0)
+    rounded = planner.plan(ds, mip_gap=0.5)
+    assert "fractional sites of the LP relaxation opened" in rounded.attrs["solver_status"]
+    opens = rounded["site_open"].values
+    np.testing.assert_array_equal(opens, np.round(opens))
+    # every site the relaxation opened even partly is open
+    assert (opens[relaxed["site_open"].values > 1e-9] == 1).all()
+    lower, upper = relaxed.attrs["objective"], rounded.attrs["objective"]
+    assert rounded.attrs["mip_gap"] == pytest.approx((upper - lower) / upper, rel=1e-6)
+    assert lower <= exact.attrs["objective"] * (1 + 1e-9) <= upper * (1 + 1e-9)
+    check_invariants(rounded, ds, {})
+
+
 def test_relaxed_siting_is_a_lower_bound(toy_plan):
     ds, plan = toy_plan
     relaxed = planner.plan(ds, policy=POLICY, relax_siting=True)
