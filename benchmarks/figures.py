@@ -1,0 +1,236 @@
+"""The benchmark report's figures, each drawn from result JSON alone (PNG, 150 dpi)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+STYLE = {
+    ("jax", "float32"): dict(color="tab:blue", marker="o", ls="-"),
+    ("jax", "float64"): dict(color="tab:blue", marker="s", ls="--"),
+    ("numpy", "float32"): dict(color="tab:orange", marker="o", ls="-"),
+    ("numpy", "float64"): dict(color="tab:orange", marker="s", ls="--"),
+}
+
+
+def _save(fig, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
+
+
+def throughput(records: list[dict], x: str, group: str, path: Path, title: str) -> Path | None:
+    """Throughput (M future-site-hours/s) against `x` (n_futures or n_sites), one line per backend/dtype."""
+    recs = [
+        r for r in records if r["group"] == group or (group == "sites" and r["group"] == "futures")
+    ]
+    if group == "sites":
+        recs = _sites_records(records)
+    if not recs:
+        return None
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for key, style in STYLE.items():
+        pts = sorted(
+            (r[x], r["throughput"] / 1e6) for r in recs if (r["backend"], r["dtype"]) == key
+        )
+        if pts:
+            xs, ys = zip(*pts, strict=True)
+            ax.plot(xs, ys, label=f"{key[0]} {key[1]}", **style)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel({"n_futures": "futures", "n_sites": "sites"}[x])
+    ax.set_ylabel("million future-site-hours per second")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    return _save(fig, path)
+
+
+def _sites_records(records: list[dict]) -> list[dict]:
+    """Records of the sites sweep plus the base-site record at the same futures."""
+    sweep = [r for r in records if r["group"] == "sites"]
+    if not sweep:
+        return []
+    n = sweep[0]["n_futures"]
+    base = [r for r in records if r["group"] == "futures" and r["n_futures"] == n]
+    return sweep + [r for r in base if r["dtype"] == sweep[0]["dtype"]]
+
+
+def speedup(rows: list[tuple[str, float]], path: Path, target: float = 10.0) -> Path | None:
+    """Bars of JAX/NumPy throughput ratio, with the target line."""
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    labels, values = zip(*rows, strict=True)
+    bars = ax.bar(range(len(rows)), values, color="tab:blue")
+    ax.axhline(target, color="tab:red", ls="--", label=f"target {target:g}x")
+    for b, v in zip(bars, values, strict=True):
+        ax.text(b.get_x() + b.get_width() / 2, v, f"{v:.1f}x", ha="center", va="bottom")
+    ax.set_xticks(range(len(rows)), labels, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel("JAX / NumPy throughput")
+    ax.set_ylim(0, max(max(values), target) * 1.2)
+    ax.set_title("JAX speed-up over the NumPy backend")
+    ax.legend()
+    return _save(fig, path)
+
+
+def lp_scaling(records: list[dict], x: str, path: Path, title: str) -> Path | None:
+    """Build and solve seconds against `x` (n_days or n_sites), HiGHS vs CBC; model size on a second panel."""
+    recs = [r for r in records if r.get("sweep") == x and r.get("status") != "error"]
+    if not recs:
+        return None
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    colors = {"highs": "tab:green", "cbc": "tab:purple"}
+    for solver, c in colors.items():
+        pts = sorted((r[x], r) for r in recs if r["solver"] == solver)
+        if not pts:
+            continue
+        xs = [p[0] for p in pts]
+        ax.plot(
+            xs,
+            [p[1]["build_seconds"] for p in pts],
+            color=c,
+            ls="--",
+            marker="^",
+            label=f"{solver} build",
+        )
+        solved = [(p[0], p[1]["solve_seconds"], p[1].get("timed_out")) for p in pts]
+        ax.plot(
+            [s[0] for s in solved],
+            [s[1] for s in solved],
+            color=c,
+            marker="o",
+            label=f"{solver} solve",
+        )
+        for sx, sy, to in solved:
+            if to:
+                ax.annotate(
+                    "time limit",
+                    (sx, sy),
+                    fontsize=7,
+                    color=c,
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel({"n_days": "modelled days", "n_sites": "sites"}[x])
+    ax.set_ylabel("seconds")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    size = sorted(
+        {
+            (r[x], r.get("n_cols"), r.get("n_rows"), r.get("n_nonzeros"))
+            for r in recs
+            if r.get("n_cols")
+        }
+    )
+    if size:
+        xs = [s[0] for s in size]
+        ax2.plot(xs, [s[1] for s in size], marker="o", label="columns")
+        ax2.plot(xs, [s[2] for s in size], marker="s", label="rows")
+        ax2.plot(xs, [s[3] for s in size], marker="^", label="nonzeros")
+        ax2.set_xscale("log")
+        ax2.set_yscale("log")
+        ax2.set_xlabel(ax.get_xlabel())
+        ax2.set_title("model size")
+        ax2.grid(True, which="both", alpha=0.3)
+        ax2.legend(fontsize=8)
+    else:
+        ax2.set_visible(False)
+    return _save(fig, path)
+
+
+def e2e_breakdown(stages: list[tuple[str, float]], path: Path) -> Path | None:
+    """Horizontal bar of wall seconds per stage of the default study."""
+    if not stages:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(stages) + 1.4))
+    names, secs = zip(*stages, strict=True)
+    total = sum(secs)
+    ax.barh(range(len(stages)), secs, color="tab:cyan")
+    for i, s in enumerate(secs):
+        ax.text(s, i, f" {s:.1f} s ({100 * s / total:.0f}%)", va="center", fontsize=9)
+    ax.set_yticks(range(len(stages)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds")
+    ax.set_xlim(0, max(secs) * 1.35)
+    ax.set_title(f"Default study, end to end: {total:.1f} s")
+    return _save(fig, path)
+
+
+def roofline(
+    points: list[dict], peak_flops: float, fma_flops: float, bandwidth: float, path: Path
+) -> Path | None:
+    """Log-log roofline: attainable FLOP/s vs arithmetic intensity, kernel points on it."""
+    if not bandwidth or not peak_flops:
+        return None
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    xs = np.logspace(-3, 3, 200)
+    ax.plot(
+        xs,
+        np.minimum(peak_flops, bandwidth * xs) / 1e9,
+        color="k",
+        label="matmul peak / triad bandwidth",
+    )
+    if fma_flops:
+        ax.plot(
+            xs,
+            np.minimum(fma_flops, bandwidth * xs) / 1e9,
+            color="gray",
+            ls="--",
+            label="elementwise FMA peak",
+        )
+    for p in points:
+        ax.plot(
+            p["intensity"],
+            p["flops_per_second"] / 1e9,
+            marker=p.get("marker", "o"),
+            ls="none",
+            ms=8,
+            label=p["label"],
+        )
+    ax.axvline(peak_flops / bandwidth, color="k", ls=":", lw=0.8)
+    ax.text(peak_flops / bandwidth, peak_flops / 1e9 * 0.5, " ridge", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("arithmetic intensity (flop / byte)")
+    ax.set_ylabel("GFLOP/s")
+    ax.set_title("Roofline of this machine and the dispatch kernel")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    return _save(fig, path)
+
+
+def devices(records: list[dict], path: Path) -> Path | None:
+    """Throughput and per-device throughput against the number of CPU devices."""
+    recs = sorted((r for r in records if r.get("throughput")), key=lambda r: r["n_devices"])
+    if not recs:
+        return None
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    n = [r["n_devices"] for r in recs]
+    ax.plot(n, [r["throughput"] / 1e6 for r in recs], marker="o", label="total")
+    ax.plot(
+        n,
+        [r["throughput"] / r["n_devices"] / 1e6 for r in recs],
+        marker="s",
+        ls="--",
+        label="per device",
+    )
+    ax.set_xticks(n)
+    ax.set_xlabel("XLA host devices (--xla_force_host_platform_device_count)")
+    ax.set_ylabel("million future-site-hours per second")
+    ax.set_ylim(bottom=0)
+    ax.set_title("Monte Carlo over several CPU devices")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return _save(fig, path)
