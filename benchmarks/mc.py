@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import jax
+import xarray as xr
 
 from benchmarks import engine
 from benchmarks.machine import peak_rss_bytes, reset_peak_rss
@@ -161,7 +163,7 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: McSizes | None = None
         result.write(out_dir)
         return result
     budget = Budget(clock, sizes.budget_seconds)
-    base, name, plan, plan_source = base_case(quick)
+    base, name, plan, plan_source = base_case(quick, out_dir)
     result.config.update(scenario=name, plan_source=plan_source, base_sites=base.sizes["site"])
     if plan_source != "planner.plan":
         result.note(f"Plan: {plan_source}; throughput does not depend on plan values much.")
@@ -233,8 +235,11 @@ def scaled(base, plan, n_sites: int):
     return _SCALED[key]
 
 
-def base_case(quick: bool):
-    """(scenario, name, plan, plan source): Japan 2030 and its LP plan, or the toy stand-ins."""
+def base_case(quick: bool, out_dir=None):
+    """(scenario, name, plan, plan source): Japan 2030 and its LP plan, or the toy stand-ins.
+
+    The plan is cached in `<out_dir>/.cache/` (with its source) for the devices suite.
+    """
     import planner
     from benchmarks.synthetic import tile_year
 
@@ -244,7 +249,19 @@ def base_case(quick: bool):
         scn, name = engine.load_base_scenario("japan_2030")
         if scn.sizes["time"] < 8760:
             scn, name = planner.validate(tile_year(scn)), f"{name} tiled to 8760 h"
+    cache = None if out_dir is None else Path(out_dir) / ".cache" / f"plan_{name.split()[0]}.nc"
+    if cache is not None and cache.exists() and cache.stat().st_mtime > time.time() - 6 * 3600:
+        plan = xr.load_dataset(cache, engine="h5netcdf")
+        return scn, name, plan, plan.attrs.get("bench_source", "cached plan")
     plan, source = reduced_plan(scn, quick)
+    if cache is not None:
+        from planner.io import write_netcdf
+
+        plan.attrs["bench_source"] = source
+        try:
+            write_netcdf(plan, cache, overwrite=True)
+        except Exception:  # a plan that cannot be written is still usable here
+            pass
     return scn, name, plan, source
 
 
