@@ -110,6 +110,30 @@ def make_plan(reduced: xr.Dataset, **kwargs) -> tuple[xr.Dataset, str]:
     return fn(reduced, **kwargs), "planner.plan"
 
 
+def kernel_setup(scenario: xr.Dataset, plan: xr.Dataset, dtype: str, uncertainty=None):
+    """(inputs, params, sizes, n_sites) exactly as `planner.simulate` prepares them (mc internals)."""
+    from planner.mc.drivers import driver_params
+    from planner.mc.inputs import to_inputs
+    from planner.mc.uncertainty import Uncertainty
+
+    unc = uncertainty if uncertainty is not None else Uncertainty()
+    inputs, link_km = to_inputs(scenario, plan, dtype)
+    inputs = inputs._replace(stress_factor=np.dtype(dtype).type(unc.grid_stress.factor))
+    n_sites = inputs.it_capacity.shape[0]
+    params, sizes = driver_params(
+        unc,
+        n_hours=inputs.ren.shape[0],
+        areas=[str(a) for a in scenario["area"].values],
+        n_nodes=inputs.inference.shape[1],
+        n_sites=n_sites,
+        link_km=link_km,
+    )
+    params = type(params)(
+        *(p.astype(dtype) if np.issubdtype(p.dtype, np.floating) else p for p in params)
+    )
+    return inputs, params, sizes, n_sites
+
+
 def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str) -> dict:
     """XLA cost and memory analysis of the compiled dispatch kernel for one chunk.
 
@@ -122,27 +146,10 @@ def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str)
 
         import jax
         from planner.mc import kernel
-        from planner.mc.drivers import driver_params
-        from planner.mc.inputs import to_inputs
-        from planner.mc.uncertainty import Uncertainty
 
         x64 = jax.enable_x64(True) if dtype == "float64" else contextlib.nullcontext()
         with x64:
-            unc = Uncertainty()
-            inputs, link_km = to_inputs(scenario, plan, dtype)
-            inputs = inputs._replace(stress_factor=np.dtype(dtype).type(unc.grid_stress.factor))
-            n_sites = inputs.it_capacity.shape[0]
-            params, sizes = driver_params(
-                unc,
-                n_hours=inputs.ren.shape[0],
-                areas=[str(a) for a in scenario["area"].values],
-                n_nodes=inputs.inference.shape[1],
-                n_sites=n_sites,
-                link_km=link_km,
-            )
-            params = type(params)(
-                *(p.astype(dtype) if np.issubdtype(p.dtype, np.floating) else p for p in params)
-            )
+            inputs, params, sizes, n_sites = kernel_setup(scenario, plan, dtype)
             ids = np.arange(chunk, dtype=np.int32)
             seed = np.uint32(0)
             futures = kernel.sample_chunk(seed, ids, params, sizes, n_sites)

@@ -80,39 +80,67 @@ def speedup(rows: list[tuple[str, float]], path: Path, target: float = 10.0) -> 
     return _save(fig, path)
 
 
+def _plain_ticks(ax, values, axis: str = "x") -> None:
+    """Ticks at the data values with plain labels (log axes otherwise print 2x10^0)."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    vals = sorted(set(values))
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(FixedLocator(vals))
+    target.set_minor_locator(NullLocator())
+    target.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+
+
+def _lp_x(r: dict, x: str) -> float:
+    if x == "n_days":
+        return r.get("n_hours_modelled", 24 * (r["n_days"] or 365)) / 24
+    return r[x]
+
+
 def lp_scaling(records: list[dict], x: str, path: Path, title: str) -> Path | None:
-    """Build and solve seconds against `x` (n_days or n_sites), HiGHS vs CBC; model size on a second panel."""
-    recs = [r for r in records if r.get("sweep") == x and r.get("status") != "error"]
+    """Build and solve seconds against `x` (modelled days or sites), HiGHS vs CBC; model size beside.
+
+    Hollow markers: relax_siting=True (site_open continuous); 'limit' marks a solve stopped
+    at its time limit.
+    """
+    sweeps = ("n_days", "full_year") if x == "n_days" else ("n_sites",)
+    recs = [
+        r
+        for r in records
+        if r.get("sweep") in sweeps
+        and r.get("build_seconds") is not None
+        and r.get("status") not in ("error", "killed")
+    ]
+    if x == "n_sites":  # the base-site case of the days sweep at the sites sweep's days
+        days = {r["n_days"] for r in recs}
+        recs += [
+            r
+            for r in records
+            if r.get("sweep") == "n_days"
+            and r["n_days"] in days
+            and r.get("build_seconds") is not None
+            and r.get("status") not in ("error", "killed")
+            and r.get("relax_siting") == any(q.get("relax_siting") for q in recs)
+        ]
     if not recs:
         return None
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10.5, 4.2))
     colors = {"highs": "tab:green", "cbc": "tab:purple"}
     for solver, c in colors.items():
-        pts = sorted((r[x], r) for r in recs if r["solver"] == solver)
+        pts = sorted(((_lp_x(r, x), r) for r in recs if r["solver"] == solver), key=lambda p: p[0])
         if not pts:
             continue
         xs = [p[0] for p in pts]
-        ax.plot(
-            xs,
-            [p[1]["build_seconds"] for p in pts],
-            color=c,
-            ls="--",
-            marker="^",
-            label=f"{solver} build",
-        )
-        solved = [(p[0], p[1]["solve_seconds"], p[1].get("timed_out")) for p in pts]
-        ax.plot(
-            [s[0] for s in solved],
-            [s[1] for s in solved],
-            color=c,
-            marker="o",
-            label=f"{solver} solve",
-        )
-        for sx, sy, to in solved:
-            if to:
+        ax.plot(xs, [p[1]["build_seconds"] for p in pts], color=c, ls=":", label=f"{solver} build")
+        ax.plot(xs, [p[1]["solve_seconds"] for p in pts], color=c, ls="-", label=f"{solver} solve")
+        for px, r in pts:
+            face = "white" if r.get("relax_siting") else c
+            ax.plot(px, r["build_seconds"], marker="^", color=c, mfc=face, ls="none")
+            ax.plot(px, r["solve_seconds"], marker="o", color=c, mfc=face, ls="none")
+            if r.get("timed_out"):
                 ax.annotate(
-                    "time limit",
-                    (sx, sy),
+                    "limit",
+                    (px, r["solve_seconds"]),
                     fontsize=7,
                     color=c,
                     xytext=(3, 3),
@@ -120,28 +148,32 @@ def lp_scaling(records: list[dict], x: str, path: Path, title: str) -> Path | No
                 )
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel({"n_days": "modelled days", "n_sites": "sites"}[x])
+    xvals = [_lp_x(r, x) for r in recs]
+    _plain_ticks(ax, xvals)
+    label = "modelled days (incl. extreme days)" if x == "n_days" else "sites"
+    ax.set_xlabel(label)
     ax.set_ylabel("seconds")
-    ax.set_title(title)
-    ax.grid(True, which="both", alpha=0.3)
+    ax.set_title(title + "\n(hollow markers: relax_siting=True)", fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)
     size = sorted(
         {
-            (r[x], r.get("n_cols"), r.get("n_rows"), r.get("n_nonzeros"))
+            (_lp_x(r, x), r.get("n_cols"), r.get("n_rows"), r.get("n_nonzeros"))
             for r in recs
-            if r.get("n_cols")
+            if r.get("n_cols", -1) > 0
         }
     )
     if size:
         xs = [s[0] for s in size]
         ax2.plot(xs, [s[1] for s in size], marker="o", label="columns")
-        ax2.plot(xs, [s[2] for s in size], marker="s", label="rows")
+        ax2.plot(xs, [s[2] for s in size], marker="s", ls="--", label="rows")
         ax2.plot(xs, [s[3] for s in size], marker="^", label="nonzeros")
         ax2.set_xscale("log")
         ax2.set_yscale("log")
-        ax2.set_xlabel(ax.get_xlabel())
-        ax2.set_title("model size")
-        ax2.grid(True, which="both", alpha=0.3)
+        _plain_ticks(ax2, xs)
+        ax2.set_xlabel(label)
+        ax2.set_title("model size", fontsize=10)
+        ax2.grid(True, which="major", alpha=0.3)
         ax2.legend(fontsize=8)
     else:
         ax2.set_visible(False)
