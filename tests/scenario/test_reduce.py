@@ -93,3 +93,17 @@ def test_kmedoids_finds_obvious_clusters():
     assert sorted(np.bincount(labels)) == [10, 20]
     assert len(set(labels[:20])) == 1 and len(set(labels[20:])) == 1
     assert set(medoids) <= set(range(30))
+
+
+def test_japan_year_reduces_to_twelve_days_plus_extremes():
+    scn = planner.load_scenario("japan_2030")
+    red = planner.reduce_time(scn, n_days=12)
+    assert float(red["weight"].sum()) == 8760.0
+    assert red.sizes["time"] == 24 * 14
+    extremes = json.loads(red.attrs["extreme_days"])
+    peak_hour = scn["inference_demand"].sum("node") + scn["training_demand"]
+    assert float(peak_hour.max()) == pytest.approx(
+        float((red["inference_demand"].sum("node") + red["training_demand"]).max())
+    )
+    assert set(extremes) == {"peak_demand", "min_renewable"}
+    assert all(v < 0.25 for v in json.loads(red.attrs["reduction_error"]).values())
