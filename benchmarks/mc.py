@@ -186,6 +186,14 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: McSizes | None = None
             probe["dtype"] = dtype
             probes.append(probe)
     result.config["kernel_probe"] = probes
+    if budget.fits(10.0 if quick else 60.0):
+        from benchmarks.profile_mc import profile
+
+        clock.log("mc", "profiling the dispatch kernel (chunk sizes, drivers, loop body)")
+        chunks = (8, 16) if quick else (64, 256, 1024)
+        result.config["profile"] = profile(base, plan, chunks=chunks, quick=quick)
+    else:
+        result.skip("kernel profile", "suite time budget spent")
     result.note(
         "NumPy sizes whose estimated time exceeds its per-case cap are not run; NumPy "
         "throughput is flat in futures (one Python loop over hours per chunk), so its "

@@ -84,10 +84,10 @@ def profile(
     """The profile as a dict for mc.json (or {"error": ...})."""
     try:
         import jax
-
-        from benchmarks.engine import kernel_setup
         from planner.mc import kernel
         from planner.mc.uncertainty import Uncertainty
+
+        from benchmarks.engine import kernel_setup
     except Exception as err:
         return {"error": f"{type(err).__name__}: {err}"}
     try:
@@ -100,13 +100,13 @@ def profile(
             fut = kernel.sample_chunk(seed, ids, params, sizes, n_sites)
             jax.block_until_ready(kernel.dispatch_chunk(inputs, fut))
             s_wall, s_cpu = _timed(
-                lambda: jax.block_until_ready(  # noqa: B023
+                lambda ids=ids: jax.block_until_ready(
                     kernel.sample_chunk(seed, ids, params, sizes, n_sites)
                 )
-            )  # noqa: B023
+            )
             d_wall, d_cpu = _timed(
-                lambda: jax.block_until_ready(kernel.dispatch_chunk(inputs, fut))
-            )  # noqa: B023
+                lambda fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inputs, fut))
+            )
             out["steps"].append(
                 {
                     "chunk": f,
@@ -135,7 +135,9 @@ def profile(
             inp, prm, siz, _ = kernel_setup(scenario, plan, dtype, unc)
             fut = kernel.sample_chunk(seed, ids, prm, siz, n_sites)
             jax.block_until_ready(kernel.dispatch_chunk(inp, fut))
-            wall, cpu = _timed(lambda: jax.block_until_ready(kernel.dispatch_chunk(inp, fut)))  # noqa: B023
+            wall, cpu = _timed(
+                lambda inp=inp, fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inp, fut))
+            )
             out["ablation"].append(
                 {"label": label, "chunk": mid, "dispatch_wall": wall, "dispatch_cpu": cpu}
             )

@@ -196,6 +196,7 @@ def mc_section(mc: dict, roof: dict | None, fig_dir: Path, report: Path) -> str:
             "index per day) and (chunk, sites) accumulators; no futures x sites x hours array "
             "exists, so memory is flat in the number of futures (peak RSS column above).\n"
         )
+    text += profile_section(mc)
     for p in cfg.get("kernel_probe", []):
         if "error" in p:
             text += f"\nKernel probe failed ({p.get('dtype')}): `{p['error']}`.\n"
@@ -341,6 +342,74 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
     return text
 
 
+def profile_section(mc: dict) -> str:
+    prof = mc["config"].get("profile")
+    if not prof:
+        return ""
+    text = "### Where the JAX kernel's time goes\n\n"
+    if "error" in prof:
+        return text + f"Profile not taken: `{prof['error']}`.\n"
+    steps = prof.get("steps", [])
+    if steps:
+        text += (
+            _table(
+                [
+                    "chunk",
+                    "sites",
+                    "sample s",
+                    "dispatch s (wall)",
+                    "dispatch s (CPU)",
+                    "us per hour step (CPU)",
+                    "ns per future-site-hour (CPU)",
+                ],
+                [
+                    [
+                        s["chunk"],
+                        s["n_sites"],
+                        s["sample_wall"],
+                        s["dispatch_wall"],
+                        s["dispatch_cpu"],
+                        s["us_per_step_cpu"],
+                        s["ns_per_fsh_cpu"],
+                    ]
+                    for s in steps
+                ],
+            )
+            + "\n"
+        )
+    if "fixed_us_per_step" in prof:
+        text += (
+            f"\nFitting CPU time per hour step against chunk size: **{prof['fixed_us_per_step']:.1f} us "
+            f"fixed per step** (loop and launch overhead) plus **{prof['ns_per_fsh_marginal']:.1f} ns per "
+            "future-site** (the arithmetic). CPU time is used because other processes shared the "
+            "machine; CPU > wall means XLA ran more than one thread.\n"
+        )
+    if prof.get("ablation"):
+        text += (
+            "\n"
+            + _table(
+                ["uncertainty", "chunk", "dispatch s (wall)", "dispatch s (CPU)"],
+                [
+                    [a["label"], a["chunk"], a["dispatch_wall"], a["dispatch_cpu"]]
+                    for a in prof["ablation"]
+                ],
+            )
+            + "\n"
+        )
+    body = prof.get("loop_body")
+    if body:
+        unroll = prof.get("scan_unroll", 1)
+        text += (
+            f"\nThe compiled loop body (scan unroll {unroll}, so per {unroll} hour(s)): "
+            f"{body['fusions_in_body']} fusions, {body['library_calls_in_body']} library calls "
+            f"(dots), {body['gather']} gathers, {body['dynamic-slice']} dynamic slices, "
+            f"{body['select']} selects and {body['compare']} compares (mostly index clamping "
+            f"around the slices), against {body['multiply'] + body['add'] + body['subtract'] + body['minimum'] + body['maximum'] + body['divide']} "
+            "arithmetic ops.\n"
+        )
+    return text
+
+
 def lp_section(lp: dict, fig_dir: Path, report: Path) -> str:
     recs = lp["records"]
     text = "## LP scaling\n\n"
@@ -424,26 +493,34 @@ def devices_section(dev: dict, fig_dir: Path, report: Path) -> str:
     recs = dev["records"]
     if not recs:
         return text + "Not measured: " + " ".join(dev["notes"]) + "\n"
-    base = min(recs, key=lambda r: r["n_devices"]).get("throughput") or 0
-    text += (
-        _table(
-            ["devices", "platform", "futures", "sites", "seconds", "M fsh/s", "speed-up", "status"],
-            [
-                [
-                    r["n_devices"],
-                    r.get("platform"),
-                    r.get("n_futures"),
-                    r.get("n_sites"),
-                    r.get("seconds"),
-                    (r.get("throughput") or 0) / 1e6,
-                    (r.get("throughput") or 0) / base if base else None,
-                    r.get("status", "ok"),
-                ]
-                for r in recs
-            ],
-        )
-        + "\n"
-    )
+    plain = [r for r in recs if "fast-math" not in r.get("label", "") and r.get("throughput")]
+    base = min(plain, key=lambda r: r["n_devices"])["throughput"] if plain else 0
+    rows = [
+        [
+            r.get("label", ""),
+            r.get("n_devices"),
+            r.get("platform"),
+            r.get("n_futures"),
+            r.get("n_sites"),
+            r.get("seconds"),
+            (r.get("throughput") or 0) / 1e6,
+            (r.get("throughput") or 0) / base if base else None,
+            r.get("status", "ok"),
+        ]
+        for r in recs
+    ]
+    header = [
+        "run",
+        "devices",
+        "platform",
+        "futures",
+        "sites",
+        "seconds",
+        "M fsh/s",
+        "vs 1 device",
+        "status",
+    ]
+    text += _table(header, rows) + "\n"
     text += _img(figures.devices(recs, fig_dir / "devices.png"), report, "devices")
     return text + _skipped(dev)
 
