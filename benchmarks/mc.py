@@ -18,7 +18,7 @@ import jax
 import xarray as xr
 
 from benchmarks import engine
-from benchmarks.machine import peak_rss_bytes, reset_peak_rss
+from benchmarks.machine import peak_rss_bytes, reset_peak_rss, rss_bytes
 from benchmarks.progress import Budget, Clock
 from benchmarks.results import SuiteResult
 from benchmarks.synthetic import scale_plan, scale_sites
@@ -33,20 +33,21 @@ class McSizes:
     sites_futures: int
     dtypes: list[str]
     chunk_size: int
-    chunk_sweep: list[int] = field(default_factory=list)  # JAX float32 at `headline_futures`
+    chunk_sweep: list[int] = field(default_factory=list)  # JAX float32 at `chunk_futures`
+    chunk_futures: int = 4096
     headline_futures: int = 10_000
-    numpy_case_seconds: float = 90.0  # a NumPy size longer than this is extrapolated
-    jax_case_seconds: float = 240.0
+    numpy_case_seconds: float = 120.0  # a NumPy size longer than this is extrapolated
+    jax_case_seconds: float = 300.0
     budget_seconds: float = 600.0
 
 
 FULL = McSizes(
     futures=[100, 1_000, 10_000, 100_000],
     sites=[5, 10, 20, 50],
-    sites_futures=10_000,
+    sites_futures=1_000,
     dtypes=["float32", "float64"],
     chunk_size=256,
-    chunk_sweep=[64, 1024, 4096],
+    chunk_sweep=[64, 256, 1024, 4096],
 )
 QUICK = McSizes(
     futures=[16, 32],
@@ -55,6 +56,7 @@ QUICK = McSizes(
     dtypes=["float32"],
     chunk_size=16,
     headline_futures=32,
+    chunk_futures=32,
     numpy_case_seconds=10.0,
     jax_case_seconds=20.0,
     budget_seconds=40.0,
@@ -125,6 +127,7 @@ class McRunner:
             self.clock.log("mc", f"skip {label}: {why}")
             return None
         reset_peak_rss()
+        rss_before = rss_bytes()
         seconds, attrs = self._call(scn, plan, n, backend, dtype, chunk)
         rec = self.result.add(
             group=group,
@@ -145,6 +148,7 @@ class McRunner:
             warm_chunk_seconds=warm["warm_chunk_seconds"],
             compile_seconds=warm["compile_seconds"],
             peak_rss_bytes=peak_rss_bytes(),
+            rss_before_bytes=rss_before,
         )
         self.clock.log(
             "mc",
@@ -172,17 +176,33 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: McSizes | None = None
         "(sampling the futures, the dispatch kernel, metrics and the Risk dataset)."
     )
     runner = McRunner(result, budget, clock, sizes)
-    for group, backend, dtype, n, s, chunk in case_list(sizes, base.sizes["site"]):
+    cases = case_list(sizes, base.sizes["site"])
+    n_head = 2 * len([n for n in sizes.futures if n <= sizes.headline_futures])
+    for i, (group, backend, dtype, n, s, chunk) in enumerate(cases):
+        if i == n_head:  # after the headline comparison: the kernel's cost, memory and profile
+            kernel_analysis(result, budget, clock, runner, base, plan, sizes, quick)
         scn, p = scaled(base, plan, s)
         label = name if s == base.sizes["site"] else f"{name} x{s} synthetic sites"
         runner.case(scn, p, backend, dtype, n, chunk, group, label)
-    # 4. memory and XLA cost of one chunk of the kernel
+        result.write(out_dir)  # partial results survive an interrupted run
+    if "kernel_probe" not in result.config:
+        kernel_analysis(result, budget, clock, runner, base, plan, sizes, quick)
+    result.note(
+        "NumPy sizes whose estimated time exceeds its per-case cap are not run; NumPy "
+        "throughput is flat in futures (one Python loop over hours per chunk), so its "
+        "largest measured size stands for larger ones."
+    )
+    result.write(out_dir)
+    return result
+
+
+def kernel_analysis(result, budget, clock, runner, base, plan, sizes, quick) -> None:
+    """XLA cost and memory of one chunk (each dtype) and the kernel profile, into the config."""
     probes = []
     for dtype in sizes.dtypes:
-        if budget.fits(15.0 if quick else 60.0):
-            probe = engine.kernel_probe(
-                base, plan, runner.effective_chunk(sizes.chunk_size, sizes.chunk_size, "jax"), dtype
-            )
+        if budget.fits(15.0 if quick else 40.0):
+            chunk = runner.effective_chunk(sizes.chunk_size, sizes.chunk_size, "jax")
+            probe = engine.kernel_probe(base, plan, chunk, dtype)
             probe["dtype"] = dtype
             probes.append(probe)
     result.config["kernel_probe"] = probes
@@ -194,13 +214,6 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: McSizes | None = None
         result.config["profile"] = profile(base, plan, chunks=chunks, quick=quick)
     else:
         result.skip("kernel profile", "suite time budget spent")
-    result.note(
-        "NumPy sizes whose estimated time exceeds its per-case cap are not run; NumPy "
-        "throughput is flat in futures (one Python loop over hours per chunk), so its "
-        "largest measured size stands for larger ones."
-    )
-    result.write(out_dir)
-    return result
 
 
 def case_list(sizes: McSizes, s0: int) -> list[tuple]:
@@ -219,13 +232,15 @@ def case_list(sizes: McSizes, s0: int) -> list[tuple]:
     for dtype in rest:  # 2. other dtypes
         for n in small:
             cases += [("futures", "jax", dtype, n, s0, c), ("futures", "numpy", dtype, n, s0, c)]
-    for dtype in sizes.dtypes:  # 3. beyond the headline size (JAX; NumPy is capped)
-        cases += [("futures", "jax", dtype, n, s0, c) for n in big]
-    for s in sizes.sites:  # 4. sites sweep, first dtype
+    for s in sizes.sites:  # 3. sites sweep, first dtype
         if s != s0:
             cases += [("sites", b, head, sizes.sites_futures, s, c) for b in ("jax", "numpy")]
-    for chunk in sizes.chunk_sweep:  # 5. chunk size, JAX
-        cases.append(("chunk", "jax", head, sizes.headline_futures, s0, chunk))
+    for chunk in sizes.chunk_sweep:  # 4. chunk size, JAX
+        cases.append(("chunk", "jax", head, sizes.chunk_futures, s0, chunk))
+    for (
+        dtype
+    ) in sizes.dtypes:  # 5. beyond the headline size (JAX; NumPy is capped), if time is left
+        cases += [("futures", "jax", dtype, n, s0, c) for n in big]
     return cases
 
 

@@ -78,6 +78,55 @@ def hlo_loop_body(compiled_text: str) -> dict:
     return out
 
 
+def layout_microbench(
+    n_futures: int, n_sites: int, n_hours: int = 2190, chain: int = 50
+) -> list[dict]:
+    """An elementwise scan shaped like the kernel: (futures, sites) vs (sites, futures) vs flat.
+
+    Each hour does `chain` x (min, mul-add, max, sub-mul, add-mul) on three carried arrays, so
+    the only difference between rows is which axis is innermost in memory.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    def body(c, x):
+        a, b, d = c
+        for _ in range(chain):
+            a = jnp.minimum(a * 0.999 + x, b)
+            b = jnp.maximum(b - a * 0.5, 0.1)
+            d = d + a * b
+        return (a, b, d), None
+
+    rows = []
+    n = n_futures * n_sites
+    for label, shape, xshape in (
+        (
+            "(futures, sites): sites innermost, as the kernel",
+            (n_futures, n_sites),
+            (n_hours, 1, n_sites),
+        ),
+        ("(sites, futures): futures innermost", (n_sites, n_futures), (n_hours, n_sites, 1)),
+    ):
+        run = jax.jit(lambda a, b, d, xs: jax.lax.scan(body, (a, b, d), xs)[0])
+        a, b, d = jnp.ones(shape), jnp.ones(shape), jnp.zeros(shape)
+        xs = jnp.full(xshape, 0.001)
+        jax.block_until_ready(run(a, b, d, xs))
+        wall, cpu = _timed(
+            lambda run=run, a=a, b=b, d=d, xs=xs: jax.block_until_ready(run(a, b, d, xs))
+        )
+        ops = n * n_hours * chain * 7
+        rows.append(
+            {
+                "layout": label,
+                "shape": list(shape),
+                "cpu": cpu,
+                "wall": wall,
+                "gops_cpu": ops / cpu / 1e9,
+            }
+        )
+    return rows
+
+
 def profile(
     scenario, plan, chunks=(64, 256, 1024), dtype: str = "float32", quick: bool = False
 ) -> dict:
@@ -146,6 +195,7 @@ def profile(
         out["loop_body"] = hlo_loop_body(text)
         out["scan_unroll"] = int(getattr(kernel, "SCAN_UNROLL", 1))
         out["n_threads_hint"] = "cpu/wall > 1 means XLA used more than one thread"
+        out["layout"] = layout_microbench(mid, n_sites, n_hours=240 if quick else 2190)
         return out
     except Exception as err:  # the kernel's internals moved: say so
         return {"error": f"{type(err).__name__}: {err}"}

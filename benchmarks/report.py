@@ -100,6 +100,7 @@ def mc_section(mc: dict, roof: dict | None, fig_dir: Path, report: Path) -> str:
                 r["throughput"] / 1e6,
                 r["compile_seconds"],
                 _mb(r.get("peak_rss_bytes")),
+                _mb((r.get("peak_rss_bytes") or 0) - (r.get("rss_before_bytes") or 0)),
             ]
         )
     text += (
@@ -115,6 +116,7 @@ def mc_section(mc: dict, roof: dict | None, fig_dir: Path, report: Path) -> str:
                 "M fsh/s",
                 "compile s",
                 "peak RSS MiB",
+                "RSS growth in call MiB",
             ],
             rows,
         )
@@ -141,11 +143,11 @@ def mc_section(mc: dict, roof: dict | None, fig_dir: Path, report: Path) -> str:
         if r["backend"] == "jax"
         and r["dtype"] == "float32"
         and r["n_sites"] == cfg.get("base_sites")
-        and r["n_futures"] == cfg.get("headline_futures")
+        and r["n_futures"] == cfg.get("chunk_futures", cfg.get("headline_futures"))
     ]
     if len({r["chunk_size"] for r in chunk}) > 1:
         text += (
-            "\nChunk size (JAX float32, headline size): time per hour step of one chunk shows "
+            "\nChunk size (JAX float32): time per hour step of one chunk shows "
             "the fixed per-step cost against the per-element cost.\n\n"
         )
         text += (
@@ -406,6 +408,21 @@ def profile_section(mc: dict) -> str:
             f"{body['select']} selects and {body['compare']} compares (mostly index clamping "
             f"around the slices), against {body['multiply'] + body['add'] + body['subtract'] + body['minimum'] + body['maximum'] + body['divide']} "
             "arithmetic ops.\n"
+        )
+    if prof.get("layout"):
+        text += (
+            "\nMemory layout, on a synthetic elementwise scan of the same (chunk, sites) shape "
+            "(350 min/max/multiply-add ops per element per hour, no gathers):\n\n"
+        )
+        text += (
+            _table(
+                ["layout", "shape", "CPU s", "Gop/s (CPU)"],
+                [
+                    [r["layout"], "x".join(map(str, r["shape"])), r["cpu"], r["gops_cpu"]]
+                    for r in prof["layout"]
+                ],
+            )
+            + "\n"
         )
     return text
 

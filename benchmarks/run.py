@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "results"
 ORDER = ("roofline", "mc", "lp", "e2e", "devices")
 # Seconds each suite may take in a full run (total ~ 25 min on a 2-core machine).
-FULL_BUDGET = {"roofline": 60, "mc": 600, "lp": 480, "e2e": 180, "devices": 150}
+FULL_BUDGET = {"roofline": 60, "mc": 540, "lp": 540, "e2e": 180, "devices": 150}
 QUICK_BUDGET = {"roofline": 10, "mc": 40, "lp": 20, "e2e": 20, "devices": 20}
 
 
@@ -34,6 +34,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--report", default=None, help="report path (default: REPORT.md beside the results folder)"
     )
     ap.add_argument("--no-report", action="store_true", help="write JSON only")
+    ap.add_argument(
+        "--budget-scale",
+        type=float,
+        default=1.0,
+        help="multiply every suite's time budget (e.g. 2 on a slow or busy machine)",
+    )
     return ap.parse_args(argv)
 
 
@@ -42,7 +48,8 @@ def main(argv=None) -> int:
     from benchmarks.progress import Clock
 
     suites = args.only or list(ORDER)
-    budgets = QUICK_BUDGET if args.quick else FULL_BUDGET
+    base = QUICK_BUDGET if args.quick else FULL_BUDGET
+    budgets = {s: b * args.budget_scale for s, b in base.items()}
     clock = Clock(sum(budgets[s] for s in suites))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
