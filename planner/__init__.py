@@ -9,15 +9,18 @@ risk = planner.simulate(scn, plan, n_futures=1000, seed=0)
 """
 
 from planner.errors import ConfigError, PlannerError, PolicyError, ScenarioError, SolverError
+from planner.lp import Policy, plan
 from planner.scenario import load_scenario, reduce_time, save_scenario, validate
 
 __all__ = [
     "ConfigError",
     "PlannerError",
+    "Policy",
     "PolicyError",
     "ScenarioError",
     "SolverError",
     "load_scenario",
+    "plan",
     "reduce_time",
     "save_scenario",
     "validate",

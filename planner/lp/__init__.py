@@ -1,0 +1,31 @@
+"""The planning LP (PuLP; HiGHS or CBC): one module per block, `plan` returns the Plan.
+
+Where each piece of the formulation lives:
+
+- `sites`: site_open (binary, or [0, 1] with relax_siting), it_capacity, min/max sites.
+- `network`: share (node, site) and backhaul_capacity only on latency- and
+  distance-feasible links (`scenario_reachable`); capacity >= share x peak traffic.
+- `training`: training_load, flexible in place and in time within its period.
+- `storage`: battery power and energy sized apart; round-trip efficiency split
+  as sqrt(eta) on charge and sqrt(eta) on discharge; soc cyclic per period.
+- `power`: generators, grid connection (area headroom), grid import, the
+  hourly power balance, unserved energy at VOLL.
+- `policy`: renewable share (1 - grid / served), hourly CFE score
+  (1 - sum (1 - grid_cfe) grid / served), CO2 cap, capital budget (net of subsidy).
+  Targets bind on served load, so an impossible target returns unserved energy.
+- `objective`: annualised capital (capital recovery factor) less area subsidy
+  + fixed O&M + energy + backhaul + VOLL x unserved + carbon price x emissions,
+  kept by component so the cost breakdown sums to the objective.
+- `periods`: sums over time use `weight` scaled so the modelled hours stand for
+  one year (8760 h); `core`: the bulk builders; `solve`; `results` -> Plan.
+
+Energy targets never make the model infeasible; the hard limits (site_it_max,
+max_sites, capex_budget against the IT capacity demand needs) can, and then
+`plan` raises `SolverError` naming them.
+"""
+
+from planner.lp.model import PlanWarning, build_model, plan
+from planner.lp.policy_options import Policy
+from planner.lp.results import dispatch_metrics
+
+__all__ = ["Policy", "PlanWarning", "build_model", "dispatch_metrics", "plan"]

@@ -1,0 +1,122 @@
+"""`plan`: validate, build the LP block by block, solve, and return the Plan Dataset.
+
+Blocks (one module each): sites, network, training, storage, power, policy,
+objective. The build and the solve are timed apart (`build_seconds`,
+`solve_seconds`); the model size (`n_rows`, `n_cols`, `n_nonzeros`) is recorded.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from typing import Any
+
+import pulp
+import xarray as xr
+
+from planner.errors import PolicyError
+from planner.lp.core import MONEY, Model
+from planner.lp.network import add_network
+from planner.lp.objective import add_objective
+from planner.lp.periods import time_structure
+from planner.lp.policy import add_policy
+from planner.lp.policy_options import Policy, as_policy, check_against_scenario
+from planner.lp.power import add_power
+from planner.lp.results import dispatch_metrics, to_plan
+from planner.lp.sites import add_sites
+from planner.lp.solve import SOLVERS, solve
+from planner.lp.storage import add_storage
+from planner.lp.training import add_training
+from planner.scenario.validate import validate
+
+
+class PlanWarning(UserWarning):
+    """The plan was returned but needs attention (unserved energy, time limit reached)."""
+
+
+def build_model(ds: xr.Dataset, policy: Policy, relax_siting: bool = False) -> Model:
+    """Build the planning LP of a validated Scenario."""
+    periods = time_structure(ds)
+    coords = {d: ds[d].values for d in ("site", "area", "node", "gen", "backhaul", "time")}
+    m = Model(pulp.LpProblem("planner", pulp.LpMinimize), coords)
+    add_sites(m, ds, policy, relax_siting)
+    add_network(m, ds)
+    add_training(m, ds, periods)
+    add_storage(m, ds, periods, policy)
+    add_power(m, ds, periods, policy)
+    add_policy(m, ds, periods, policy)
+    add_objective(m)
+    return m
+
+
+def plan(
+    scenario: xr.Dataset,
+    policy: Policy | dict[str, Any] | None = None,
+    solver: str = "highs",
+    relax_siting: bool = False,
+    time_limit: float | None = None,
+    mip_gap: float = 1e-4,
+) -> xr.Dataset:
+    """Site, size and dispatch the data centres of `scenario` under `policy`; return the Plan.
+
+    solver: "highs" (highspy) or "cbc" (bundled with PuLP). relax_siting: site_open
+    continuous in [0, 1] instead of binary. time_limit: seconds; with it, a
+    feasible non-optimal plan is returned with a `PlanWarning`. mip_gap: relative.
+    Raises PolicyError (bad policy or option), ScenarioError, SolverError.
+    """
+    policy = as_policy(policy)
+    _check_options(solver, time_limit, mip_gap)
+    ds = validate(scenario)
+    check_against_scenario(policy, ds)
+
+    start = time.perf_counter()
+    m = build_model(ds, policy, relax_siting)
+    build_seconds = time.perf_counter() - start
+    opens = [v for v in m.blocks["site_open"].vars.ravel() if v is not None]
+    solved = solve(m.prob, solver, time_limit, mip_gap, integers=[] if relax_siting else opens)
+
+    result = to_plan(m, ds, time_structure(ds))
+    metrics = dispatch_metrics(result, ds)
+    notes = []
+    if solved.status == "time_limit":
+        notes.append(
+            f"{solver} stopped at the time limit ({time_limit} s) with a feasible plan "
+            f"(relative MIP gap {solved.mip_gap:.3g}); it may not be optimal"
+        )
+    if metrics["unserved_energy"] > 1e-6 * max(metrics["served_energy"], 1.0):
+        notes.append(
+            f"{metrics['unserved_energy']:.6g} MWh/yr of facility energy is unserved "
+            f"({metrics['unserved_energy'] / (metrics['served_energy'] + metrics['unserved_energy']):.2%}"
+            " of load): the policy or the grid and site limits cannot be met in full"
+        )
+    for note in notes:
+        warnings.warn(note, PlanWarning, stacklevel=2)
+    result.attrs.update(
+        status=solved.status,
+        solver=solver,
+        solver_status=solved.solver_status,
+        solver_objective=solved.objective * MONEY,
+        solve_seconds=solved.seconds,
+        solver_seconds=solved.solver_seconds,
+        build_seconds=build_seconds,
+        mip_gap=solved.mip_gap,
+        mip_gap_requested=mip_gap,
+        time_limit=-1.0 if time_limit is None else float(time_limit),
+        relax_siting=int(relax_siting),
+        n_rows=m.n_rows,
+        n_cols=m.n_cols,
+        n_nonzeros=m.n_nonzeros,
+        policy=policy.to_json(),
+        warnings="\n".join(notes),
+        **metrics,
+    )
+    return result
+
+
+def _check_options(solver: str, time_limit: float | None, mip_gap: float) -> None:
+    if solver not in SOLVERS:
+        raise PolicyError(f"solver = {solver!r}: unknown solver (rule: one of {list(SOLVERS)})")
+    if time_limit is not None and not time_limit > 0:
+        raise PolicyError(f"time_limit = {time_limit!r}: must be > 0 seconds (or None)")
+    if not 0 <= mip_gap < 1:
+        raise PolicyError(f"mip_gap = {mip_gap!r}: must lie in [0, 1) (relative gap)")

@@ -1,0 +1,133 @@
+"""Power block: on-site generation, grid connection and import, and the hourly power balance.
+
+Variables: gen_capacity (site, gen, MW) within gen_potential; grid_capacity
+(site, MW); hourly grid_import, curtailment, unserved (site, time, MW).
+Constraints, for every site and modelled hour:
+  it_load = sum_n share[n, s] inference_demand[n, t] + training_load[s, t] <= it_capacity[s]
+  pue it_load + charge + curtailment = sum_g gen_capacity cf + grid_import + discharge + unserved
+  grid_import <= grid_capacity;  gen_capacity <= gen_potential x site_open;
+and per area: sum of grid_capacity of its sites <= grid_headroom.
+`unserved` is facility power (MW, PUE included) not supplied, priced at VOLL.
+Capacity factors below `CF_FLOOR` (dawn and dusk slivers) are taken as 0.
+Costs: generators (annualised capex less subsidy, plus fom; one component per
+type), grid connection (annualised, less subsidy), grid energy (price x
+weighted import), unserved (VOLL), carbon (carbon price x weighted emissions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from planner.lp.core import MONEY, Model
+from planner.lp.objective import crf_of, site_subsidy
+from planner.lp.periods import Periods
+from planner.lp.policy_options import Policy
+
+CF_FLOOR = 1e-4  # capacity factors below this are taken as 0 (keeps the matrix well scaled)
+
+
+def model_cf(ds: xr.Dataset) -> np.ndarray:
+    """Capacity factors as the LP uses them, (site, gen, time), tiny values set to 0."""
+    cf = ds["cf"].transpose("site", "gen", "time").values.astype(float)
+    return np.where(cf < CF_FLOOR, 0.0, cf)
+
+
+def site_area_index(ds: xr.Dataset) -> np.ndarray:
+    """Position in the `area` coordinate of each site's area, shape (site,)."""
+    areas = list(map(str, ds["area"].values))
+    return np.array([areas.index(str(a)) for a in ds["site_area"].values])
+
+
+def by_site(ds: xr.Dataset, name: str) -> np.ndarray:
+    """An (area, time) Scenario variable seen per site: shape (site, time)."""
+    return ds[name].transpose("area", "time").values[site_area_index(ds)]
+
+
+def it_load_terms(ds: xr.Dataset, scale: np.ndarray | float = 1.0) -> list:
+    """Terms of scale x it_load[s, t] in a (site, time) row: inference shares plus training."""
+    demand = ds["inference_demand"].transpose("node", "time").values  # (node, time)
+    scale = np.asarray(scale, dtype=float)
+    share_coef = np.broadcast_to(scale, (ds.sizes["site"], ds.sizes["time"]))[:, :, None]
+    return [
+        ("share", share_coef * demand.T[None, :, :]),  # (site, time, node)
+        ("training_load", scale),
+    ]
+
+
+def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> None:
+    """Add generation, grid and balance variables and constraints, and their costs."""
+    potential = ds["gen_potential"].transpose("site", "gen").values
+    cf = model_cf(ds)
+    pue = ds["pue"].transpose("site", "time").values
+    m.add_variables("gen_capacity", ("site", "gen"), "MW", upper=potential)
+    m.add_variables("grid_capacity", ("site",), "MW")
+    for name in ("grid_import", "curtailment", "unserved"):
+        m.add_variables(name, ("site", "time"), "MW")
+
+    m.add_constraints(
+        "gen_open",
+        ("site", "gen"),
+        [("gen_capacity", 1.0), ("site_open", -potential)],
+        "<=",
+        row_mask=potential > 0,
+    )
+    m.add_constraints(
+        "it_capacity_use",
+        ("site", "time"),
+        [*it_load_terms(ds), ("it_capacity", -1.0)],
+        "<=",
+    )
+    m.add_constraints(
+        "power_balance",
+        ("site", "time"),
+        [
+            *it_load_terms(ds, pue),
+            ("charge", 1.0),
+            ("curtailment", 1.0),
+            ("gen_capacity", -cf.transpose(0, 2, 1)),  # (site, time, gen)
+            ("grid_import", -1.0),
+            ("discharge", -1.0),
+            ("unserved", -1.0),
+        ],
+        "==",
+    )
+    m.add_constraints(
+        "grid_import_max", ("site", "time"), [("grid_import", 1.0), ("grid_capacity", -1.0)], "<="
+    )
+    area_of_site = site_area_index(ds)
+    member = (area_of_site[None, :] == np.arange(ds.sizes["area"])[:, None]).astype(float)
+    m.add_constraints(
+        "grid_headroom",
+        ("area",),
+        [("grid_capacity", member)],
+        "<=",
+        ds["grid_headroom"].values,
+    )
+    _add_power_costs(m, ds, periods, policy)
+
+
+def _add_power_costs(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> None:
+    keep = 1.0 - site_subsidy(ds, policy.subsidy)
+    gen_crf = crf_of(ds, "gen_lifetime")
+    for g, gen in enumerate(map(str, ds["gen"].values)):
+        capex = np.zeros((ds.sizes["site"], ds.sizes["gen"]))
+        annual = np.zeros_like(capex)
+        capex[:, g] = float(ds["gen_capex"][g]) * keep / MONEY
+        annual[:, g] = capex[:, g] * gen_crf[g] + float(ds["gen_fom"][g]) / MONEY
+        m.add_cost("costs", f"gen_{gen}", "gen_capacity", annual)
+        m.add_cost("capital", f"gen_{gen}", "gen_capacity", capex)
+    connection = ds["grid_connection_capex"].values[site_area_index(ds)] * keep / MONEY
+    m.add_cost(
+        "costs",
+        "grid_connection",
+        "grid_capacity",
+        connection * crf_of(ds, "grid_connection_lifetime"),
+    )
+    m.add_cost("capital", "grid_connection", "grid_capacity", connection)
+    w = periods.year_weight[None, :]
+    m.add_cost("costs", "grid_energy", "grid_import", w * by_site(ds, "grid_price") / MONEY)
+    m.add_cost("costs", "unserved", "unserved", w * policy.voll / MONEY)
+    m.add_cost(
+        "costs", "carbon", "grid_import", w * by_site(ds, "grid_co2") * policy.carbon_price / MONEY
+    )

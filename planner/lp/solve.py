@@ -1,0 +1,147 @@
+"""Solve the built model with HiGHS (highspy, through PuLP's HiGHS interface) or CBC.
+
+An optimal solve returns status "optimal". With a time limit, a solver that
+stops with a feasible incumbent returns status "time_limit" and the plan found
+(the caller warns with its gap). Anything else raises `planner.SolverError`
+quoting the solver's own status.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, replace
+
+import pulp
+
+from planner.errors import SolverError
+
+SOLVERS = ("highs", "cbc")
+INTEGRALITY = 1e-9  # how close to 0 or 1 a relaxed site_open must be to count as integral
+
+
+@dataclass(frozen=True)
+class Solved:
+    """What the solver said: status, objective (model money), relative MIP gap, seconds.
+
+    `seconds` is the wall time of the whole solve call (handing the model to the
+    solver, solving, reading values back); `solver_seconds` the solver's own run
+    time as it reports it (HiGHS), or the solve call's time (CBC).
+    """
+
+    status: str
+    solver_status: str
+    objective: float
+    mip_gap: float
+    seconds: float
+    solver_seconds: float
+
+
+def solve(
+    prob: pulp.LpProblem,
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float,
+    integers: list[pulp.LpVariable] = (),
+) -> Solved:
+    """Solve `prob` in place (variables get values) and report the outcome.
+
+    A MIP is first solved as its LP relaxation: when the relaxation's integer
+    variables (`integers`) come out integral, that solution is the MIP optimum
+    (it attains the relaxation's bound) and branch and bound is skipped. On the
+    Japan model this is the common case and HiGHS's LP path is several times
+    faster than its MIP root solve.
+    """
+    start = time.perf_counter()
+    relaxed_seconds = 0.0
+    if prob.isMIP() and integers:
+        try:
+            relaxed = _run(prob, solver, time_limit, mip_gap, mip=False)
+        except SolverError:  # let the MIP solve report what went wrong, in its own words
+            relaxed = Solved("failed", "", float("nan"), float("nan"), 0.0, 0.0)
+        if relaxed.status == "optimal" and all(
+            abs(v.varValue - round(v.varValue)) <= INTEGRALITY for v in integers
+        ):
+            return replace(
+                relaxed,
+                solver_status=f"{relaxed.solver_status} (LP relaxation integral: MIP optimum)",
+                mip_gap=0.0,
+                seconds=time.perf_counter() - start,
+            )
+        relaxed_seconds = relaxed.solver_seconds
+        if time_limit is not None:
+            time_limit = max(time_limit - (time.perf_counter() - start), 1.0)
+    solved = _run(prob, solver, time_limit, mip_gap, mip=True)
+    return replace(
+        solved,
+        seconds=time.perf_counter() - start,
+        solver_seconds=solved.solver_seconds + relaxed_seconds,
+    )
+
+
+def _run(
+    prob: pulp.LpProblem, solver: str, time_limit: float | None, mip_gap: float, mip: bool
+) -> Solved:
+    if solver == "highs":
+        backend = pulp.HiGHS(mip=mip, msg=False, gapRel=mip_gap, timeLimit=time_limit)
+    else:
+        with warnings.catch_warnings():  # PuLP 3.3 flags the bundled CBC as going away in 4.0
+            warnings.simplefilter("ignore", DeprecationWarning)
+            backend = pulp.PULP_CBC_CMD(mip=mip, msg=False, gapRel=mip_gap, timeLimit=time_limit)
+    start = time.perf_counter()
+    try:
+        prob.solve(backend)
+    except pulp.PulpSolverError as err:
+        raise SolverError(f"{solver}: the solver failed to run: {err}") from err
+    seconds = time.perf_counter() - start
+    if solver == "highs":
+        return _highs_outcome(prob, seconds, time_limit, mip)
+    return _cbc_outcome(prob, seconds, time_limit, mip)
+
+
+def _highs_outcome(
+    prob: pulp.LpProblem, seconds: float, time_limit: float | None, mip: bool
+) -> Solved:
+    import highspy
+
+    h = prob.solverModel
+    model_status = h.getModelStatus()
+    said = h.modelStatusToString(model_status)
+    info = h.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    run = float(h.getRunTime())
+    gap = float(info.mip_gap) if mip and prob.isMIP() else 0.0
+    if not math.isfinite(gap):
+        gap = float("nan")
+    objective = float(info.objective_function_value)
+    status = highspy.HighsModelStatus
+    if model_status == status.kOptimal:
+        return Solved("optimal", said, objective, gap, seconds, run)
+    if model_status == status.kTimeLimit and has_solution:
+        return Solved("time_limit", said, objective, gap, seconds, run)
+    limit = f" within the time limit of {time_limit} s" if model_status == status.kTimeLimit else ""
+    raise SolverError(f"highs: no usable plan{limit}; HiGHS said: {said!r}. {_hint(said)}")
+
+
+def _cbc_outcome(
+    prob: pulp.LpProblem, seconds: float, time_limit: float | None, mip: bool
+) -> Solved:
+    said = f"{pulp.LpStatus[prob.status]} ({pulp.LpSolution[prob.sol_status]})"
+    objective = float(pulp.value(prob.objective) or 0.0)
+    gap = float("nan") if mip and prob.isMIP() else 0.0  # PuLP does not read CBC's final gap
+    if prob.sol_status == pulp.LpSolutionOptimal:
+        return Solved("optimal", said, objective, gap, seconds, seconds)
+    if prob.sol_status == pulp.LpSolutionIntegerFeasible and time_limit is not None:
+        return Solved("time_limit", said, objective, gap, seconds, seconds)
+    raise SolverError(f"cbc: no usable plan; CBC said: {said!r}. {_hint(said)}")
+
+
+def _hint(said: str) -> str:
+    if "nfeasible" in said:
+        return (
+            "Energy targets cannot make the model infeasible (unserved energy absorbs them), "
+            "so look at the hard limits: site_it_max x sites allowed (max_sites) must hold the "
+            "peak IT demand, and capex_budget must pay for the IT capacity that demand needs."
+        )
+    return ""
