@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from benchmarks import figures
-from benchmarks.analysis import headline, kernel_work, roofline_points, speedup_rows
+from benchmarks.analysis import findings, headline, kernel_work, roofline_points, speedup_rows
 from benchmarks.results import load_results
 from planner.io import write_text
 
@@ -572,6 +572,13 @@ def build_report(results_dir: Path, report: Path) -> str:
             f"**Quick (smoke-test) sizes** for {', '.join(quick)}: numbers are not meaningful.\n"
         )
     parts.append(headline_section(res.get("mc"), res.get("roofline")))
+    notes = findings(res) if "mc" in res and res["mc"]["records"] else []
+    if notes:
+        parts.append(
+            "## Where the Monte Carlo's time goes, and what would make it faster\n\n"
+            + "\n".join(f"{i + 1}. {n}" for i, n in enumerate(notes))
+            + "\n"
+        )
     parts.append(machine_section(res))
     if "mc" in res:
         parts.append(mc_section(res["mc"], res.get("roofline"), fig_dir, report))
