@@ -42,17 +42,32 @@ def run_case(spec: dict) -> dict:
     if plan is None:
         return {"status": "error", "error": "planner.plan is not available on this branch"}
     scn, reduce_seconds = scenario_for(spec)
+    if spec.get("split"):
+        return split_case(scn, spec, reduce_seconds)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = plan(
-            scn,
-            policy=spec.get("policy"),
-            solver=spec["solver"],
-            relax_siting=spec["relax_siting"],
-            time_limit=spec.get("time_limit"),
-            mip_gap=spec.get("mip_gap", 1e-4),
-        )
+        try:
+            result = plan(
+                scn,
+                policy=spec.get("policy"),
+                solver=spec["solver"],
+                relax_siting=spec["relax_siting"],
+                time_limit=spec.get("time_limit"),
+                mip_gap=spec.get("mip_gap", 1e-4),
+            )
+        except Exception as err:  # no plan (e.g. time limit without a solution): keep the size
+            out = build_only(scn, spec)
+            out.pop("_model")
+            out.update(
+                status="no_solution",
+                error=f"{type(err).__name__}: {str(err)[:200]}",
+                solve_seconds=time.perf_counter() - t0 - out["build_seconds"],
+                timed_out="time limit" in str(err),
+                reduce_seconds=reduce_seconds,
+                peak_rss_bytes=peak_rss_bytes(),
+            )
+            return out
     wall = time.perf_counter() - t0
     a = result.attrs
     return {
@@ -72,6 +87,52 @@ def run_case(spec: dict) -> dict:
         "warnings": [str(w.message)[:200] for w in caught][:3],
         "peak_rss_bytes": peak_rss_bytes(),
     }
+
+
+def build_only(scn, spec: dict) -> dict:
+    """Build the model alone (planner.lp internals): seconds and size."""
+    from planner.lp import Policy, build_model
+
+    t0 = time.perf_counter()
+    m = build_model(scn, Policy(**(spec.get("policy") or {})), spec["relax_siting"])
+    return {
+        "build_seconds": time.perf_counter() - t0,
+        "n_rows": int(m.n_rows),
+        "n_cols": int(m.n_cols),
+        "n_nonzeros": int(m.n_nonzeros),
+        "n_hours_modelled": int(scn.sizes["time"]),
+        "_model": m,
+    }
+
+
+def split_case(scn, spec: dict, reduce_seconds: float) -> dict:
+    """Build, then solve with the time limit, timed apart (for the full year, whose solve may not finish)."""
+    from benchmarks.machine import peak_rss_bytes
+    from planner.lp.solve import solve
+
+    out = build_only(scn, spec)
+    m = out.pop("_model")
+    t0 = time.perf_counter()
+    try:
+        solved = solve(m.prob, spec["solver"], spec.get("time_limit"), spec.get("mip_gap", 1e-4))
+        out.update(
+            status=solved.status,
+            timed_out=solved.status == "time_limit",
+            solver_seconds=float(solved.solver_seconds),
+            mip_gap=float(solved.mip_gap),
+        )
+    except Exception as err:  # no solution within the time limit
+        out.update(
+            status="no_solution",
+            timed_out="time limit" in str(err).lower(),
+            error=f"{type(err).__name__}: {str(err)[:200]}",
+        )
+    out.update(
+        solve_seconds=time.perf_counter() - t0,
+        reduce_seconds=reduce_seconds,
+        peak_rss_bytes=peak_rss_bytes(),
+    )
+    return out
 
 
 def main() -> int:

@@ -555,6 +555,23 @@ def _skipped(res: dict) -> str:
     return text
 
 
+HOW_TO = """## How to run
+
+- `make bench` (or `python -m benchmarks.run`): every suite at full size, about 25 minutes on a
+  2-core machine; each suite has a time budget and runs its cases in priority order (the
+  JAX/NumPy headline first), so a slow machine loses the tail, never the headline. Progress is
+  logged to stderr as `[elapsed / budget] suite message`.
+- `make bench ARGS="--only mc lp"`: some suites; `ARGS="--quick"`: tiny sizes (the smoke test);
+  `ARGS="--budget-scale 2"`: twice the time for each suite.
+- `python -m benchmarks.report`: this report and its figures again from `benchmarks/results/*.json`.
+- On a GPU machine the same command times the GPU (`jax.devices()` decides); the devices suite
+  adds CPU runs with 1, 2 and 4 forced host devices.
+- Results: one JSON per suite (schema `planner-bench/1`: machine, versions, config, records,
+  skipped cases, notes), written atomically; `benchmarks/results/.cache/` holds the LP plan the
+  Monte Carlo suites share (not committed).
+"""
+
+
 def build_report(results_dir: Path, report: Path) -> str:
     res = load_results(results_dir)
     fig_dir = report.parent / "figures"
@@ -590,6 +607,7 @@ def build_report(results_dir: Path, report: Path) -> str:
         parts.append(e2e_section(res["e2e"], fig_dir, report))
     if "devices" in res:
         parts.append(devices_section(res["devices"], fig_dir, report))
+    parts.append(HOW_TO)
     return "\n".join(parts)
 
 
