@@ -205,7 +205,8 @@ def e2e_breakdown(stages: list[tuple[str, float]], path: Path) -> Path | None:
     total = sum(secs)
     ax.barh(range(len(stages)), secs, color="tab:cyan")
     for i, s in enumerate(secs):
-        ax.text(s, i, f" {s:.1f} s ({100 * s / total:.0f}%)", va="center", fontsize=9)
+        shown = f"{s:.1f}" if s >= 1 else f"{s:.2g}"
+        ax.text(s, i, f" {shown} s ({100 * s / total:.0f}%)", va="center", fontsize=9)
     ax.set_yticks(range(len(stages)), names)
     ax.invert_yaxis()
     ax.set_xlabel("seconds")
