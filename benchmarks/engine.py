@@ -107,7 +107,11 @@ def make_plan(reduced: xr.Dataset, **kwargs) -> tuple[xr.Dataset, str]:
     fn = plan_fn()
     if fn is None:
         return heuristic_plan(reduced), "heuristic (planner.plan not available)"
-    return fn(reduced, **kwargs), "planner.plan"
+    import warnings
+
+    with warnings.catch_warnings():  # the plan's own warnings (unserved load) are not ours
+        warnings.simplefilter("ignore")
+        return fn(reduced, **kwargs), "planner.plan"
 
 
 def kernel_setup(scenario: xr.Dataset, plan: xr.Dataset, dtype: str, uncertainty=None):

@@ -81,7 +81,7 @@ def mc_section(mc: dict, roof: dict | None, fig_dir: Path, report: Path) -> str:
     text = "## Monte Carlo throughput\n\n"
     text += (
         f"Scenario: **{cfg.get('scenario')}** ({cfg.get('base_sites')} sites, "
-        f"{recs[0]['n_hours']} hours); plan: {cfg.get('plan_source')}. Throughput is "
+        f"{recs[0]['n_hours']} hours); plan: {cfg.get('plan_source')} on 12 representative days with policy {cfg.get('plan_policy', {})} (the default study's), status {cfg.get('plan_status', '?')}. Throughput is "
         "futures x sites x hours simulated per wall-clock second of a warm "
         "`planner.simulate` call (sampling futures, the hourly dispatch, metrics, the Risk "
         "dataset). Compile = first call minus a warm call of the same shape.\n\n"
