@@ -121,6 +121,13 @@ def kernel_setup(scenario: xr.Dataset, plan: xr.Dataset, dtype: str, uncertainty
     from planner.mc.uncertainty import Uncertainty
 
     unc = uncertainty if uncertainty is not None else Uncertainty()
+    try:  # simulate's own preparation, when it exposes one
+        from planner.mc.simulate import _prepare
+
+        inputs, params, sizes = _prepare(scenario, plan, unc, dtype)
+        return inputs, params, sizes, int(np.asarray(inputs.it_capacity).shape[0])
+    except ImportError:
+        pass
     inputs, link_km = to_inputs(scenario, plan, dtype)
     inputs = inputs._replace(stress_factor=np.dtype(dtype).type(unc.grid_stress.factor))
     n_sites = inputs.it_capacity.shape[0]
@@ -136,6 +143,19 @@ def kernel_setup(scenario: xr.Dataset, plan: xr.Dataset, dtype: str, uncertainty
         *(p.astype(dtype) if np.issubdtype(p.dtype, np.floating) else p for p in params)
     )
     return inputs, params, sizes, n_sites
+
+
+def sample(kernel, seed, ids, params, sizes, n_sites):
+    """`kernel.sample_chunk`, with or without its older `n_sites` argument."""
+    import inspect
+
+    try:
+        names = inspect.signature(kernel.sample_chunk).parameters
+    except (TypeError, ValueError):
+        names = {}
+    if "n_sites" in names:
+        return kernel.sample_chunk(seed, ids, params, sizes, n_sites)
+    return kernel.sample_chunk(seed, ids, params, sizes)
 
 
 def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str) -> dict:
@@ -156,7 +176,7 @@ def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str)
             inputs, params, sizes, n_sites = kernel_setup(scenario, plan, dtype)
             ids = np.arange(chunk, dtype=np.int32)
             seed = np.uint32(0)
-            futures = kernel.sample_chunk(seed, ids, params, sizes, n_sites)
+            futures = sample(kernel, seed, ids, params, sizes, n_sites)
             t0 = time.perf_counter()
             compiled = kernel.dispatch_chunk.lower(inputs, futures).compile()
             compile_s = time.perf_counter() - t0
@@ -164,7 +184,8 @@ def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str)
             cost = cost[0] if isinstance(cost, list | tuple) else cost
             mem = compiled.memory_analysis()
             sample_cost = (
-                kernel.sample_chunk.lower(seed, ids, params, sizes, n_sites)
+                jax.jit(lambda s, i, p: sample(kernel, s, i, p, sizes, n_sites))
+                .lower(seed, ids, params)
                 .compile()
                 .cost_analysis()
             )

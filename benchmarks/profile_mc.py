@@ -136,7 +136,7 @@ def profile(
         from planner.mc import kernel
         from planner.mc.uncertainty import Uncertainty
 
-        from benchmarks.engine import kernel_setup
+        from benchmarks.engine import kernel_setup, sample
     except Exception as err:
         return {"error": f"{type(err).__name__}: {err}"}
     try:
@@ -146,11 +146,11 @@ def profile(
         seed = np.uint32(0)
         for f in chunks:
             ids = np.arange(f, dtype=np.int32)
-            fut = kernel.sample_chunk(seed, ids, params, sizes, n_sites)
+            fut = sample(kernel, seed, ids, params, sizes, n_sites)
             jax.block_until_ready(kernel.dispatch_chunk(inputs, fut))
             s_wall, s_cpu = _timed(
                 lambda ids=ids: jax.block_until_ready(
-                    kernel.sample_chunk(seed, ids, params, sizes, n_sites)
+                    sample(kernel, seed, ids, params, sizes, n_sites)
                 )
             )
             d_wall, d_cpu = _timed(
@@ -182,7 +182,7 @@ def profile(
             ("every driver off", Uncertainty.none()),
         ):
             inp, prm, siz, _ = kernel_setup(scenario, plan, dtype, unc)
-            fut = kernel.sample_chunk(seed, ids, prm, siz, n_sites)
+            fut = sample(kernel, seed, ids, prm, siz, n_sites)
             jax.block_until_ready(kernel.dispatch_chunk(inp, fut))
             wall, cpu = _timed(
                 lambda inp=inp, fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inp, fut))
@@ -190,7 +190,7 @@ def profile(
             out["ablation"].append(
                 {"label": label, "chunk": mid, "dispatch_wall": wall, "dispatch_cpu": cpu}
             )
-        fut = kernel.sample_chunk(seed, ids, params, sizes, n_sites)
+        fut = sample(kernel, seed, ids, params, sizes, n_sites)
         text = kernel.dispatch_chunk.lower(inputs, fut).compile().as_text()
         out["loop_body"] = hlo_loop_body(text)
         out["scan_unroll"] = int(getattr(kernel, "SCAN_UNROLL", 1))
