@@ -77,6 +77,7 @@ class McRunner:
         self.n_devices = len(jax.devices())
 
     def _call(self, scn, plan, n, backend, dtype, chunk) -> tuple[float, dict]:
+        c0 = time.process_time()
         t0 = time.perf_counter()
         risk = self.sim(
             scn,
@@ -88,7 +89,9 @@ class McRunner:
             dtype=dtype,
             progress=False,
         )
-        return time.perf_counter() - t0, dict(risk.attrs)
+        attrs = dict(risk.attrs)
+        attrs["_cpu_seconds"] = time.process_time() - c0
+        return time.perf_counter() - t0, attrs
 
     def effective_chunk(self, n: int, chunk: int, backend: str) -> int:
         devices = self.n_devices if backend == "jax" else 1
@@ -147,6 +150,8 @@ class McRunner:
             seconds=seconds,
             simulate_seconds_attr=float(attrs.get("seconds", seconds)),
             throughput=n * s * h / seconds,
+            cpu_seconds=attrs["_cpu_seconds"],
+            throughput_cpu=n * s * h / attrs["_cpu_seconds"],
             futures_per_second=n / seconds,
             first_call_seconds=warm["first_call_seconds"],
             warm_chunk_seconds=warm["warm_chunk_seconds"],
@@ -220,7 +225,7 @@ def kernel_analysis(result, budget, clock, runner, base, plan, sizes, quick) -> 
         from benchmarks.profile_mc import profile
 
         clock.log("mc", "profiling the dispatch kernel (chunk sizes, drivers, loop body)")
-        chunks = (8, 16) if quick else (64, 256, 1024)
+        chunks = (8, 16) if quick else (64, 256, 512)
         result.config["profile"] = profile(base, plan, chunks=chunks, quick=quick)
     else:
         result.skip("kernel profile", "suite time budget spent")

@@ -220,6 +220,12 @@ def headline_section(mc: dict | None, roof: dict | None) -> str:
         f"{h['numpy_basis']}.\n"
         f"- **JAX / NumPy = {h['ratio']:.1f}x** ({ok} the 10x target).\n"
     )
+    if h.get("ratio_cpu"):
+        text += (
+            f"- By CPU seconds instead of wall seconds (less sensitive to other processes): "
+            f"{h['ratio_cpu']:.1f}x; the JAX call used {h['jax_cpu_per_wall']:.2f} CPU seconds per "
+            "wall second.\n"
+        )
     if h.get("fraction_fma") is not None:
         text += (
             f"- The kernel does ~{h['flops_per_fsh']:.0f} flops per future-site-hour "
@@ -306,6 +312,14 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
             + work["explain"]
             + "\n"
         )
+        probe = next(p for p in mc["config"]["kernel_probe"] if "error" not in p)
+        per = probe["n_futures"] * probe["n_sites"] * probe["n_hours"]
+        top = sorted(probe["jaxpr_census"].items(), key=lambda kv: -kv[1])[:14]
+        text += (
+            "\nThe kernel's operations per future-site-hour, from its jaxpr (the census above, "
+            "largest first; `dot_general_flops` are the one-hot routing matmuls):\n\n"
+        )
+        text += _table(["primitive", "per future-site-hour"], [[k, v / per] for k, v in top]) + "\n"
         pts = roofline_points(mc, roof)
         f = figures.roofline(
             pts,
@@ -405,8 +419,8 @@ def profile_section(mc: dict) -> str:
             f"\nThe compiled loop body (scan unroll {unroll}, so per {unroll} hour(s)): "
             f"{body['fusions_in_body']} fusions, {body['library_calls_in_body']} library calls "
             f"(dots), {body['gather']} gathers, {body['dynamic-slice']} dynamic slices, "
-            f"{body['select']} selects and {body['compare']} compares (mostly index clamping "
-            f"around the slices), against {body['multiply'] + body['add'] + body['subtract'] + body['minimum'] + body['maximum'] + body['divide']} "
+            f"{body['select']} selects and {body['compare']} compares (index clamping around "
+            f"the slices, NaN-aware min/max), against {body['multiply'] + body['add'] + body['subtract'] + body['minimum'] + body['maximum'] + body['divide']} "
             "arithmetic ops.\n"
         )
     if prof.get("layout"):
