@@ -10,6 +10,7 @@ risk = planner.simulate(scn, plan, n_futures=1000, seed=0)
 
 from planner.errors import ConfigError, PlannerError, PolicyError, ScenarioError, SolverError
 from planner.lp import Policy, plan
+from planner.mc import Uncertainty, simulate
 from planner.scenario import load_scenario, reduce_time, save_scenario, validate
 
 __all__ = [
@@ -19,9 +20,11 @@ __all__ = [
     "PolicyError",
     "ScenarioError",
     "SolverError",
+    "Uncertainty",
     "load_scenario",
     "plan",
     "reduce_time",
     "save_scenario",
+    "simulate",
     "validate",
 ]

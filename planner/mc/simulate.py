@@ -1,0 +1,177 @@
+"""`simulate`: stress-test a Plan over many futures of the full chronological year.
+
+Scenario and Plan become arrays once (inputs.py); futures run in fixed-size
+chunks (the last one padded, its extra futures dropped) so that memory is
+bounded by the chunk, whatever `n_futures` is, and jit compiles once. With the
+JAX backend the futures axis of each chunk is sharded over all visible devices
+(a 1-D `jax.sharding.Mesh`; the chunk is rounded up to a multiple of the device
+count). Future i is sampled from (seed, i) only, so numbers do not depend on
+chunk size, device count or backend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import jax
+import numpy as np
+import xarray as xr
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from tqdm.auto import tqdm
+
+from planner.errors import PolicyError
+from planner.mc import kernel
+from planner.mc.dispatch import State
+from planner.mc.drivers import driver_params
+from planner.mc.inputs import to_inputs
+from planner.mc.metrics import future_metrics, risk_dataset
+from planner.mc.reference import dispatch_numpy
+from planner.mc.uncertainty import Uncertainty
+
+BACKENDS = ("jax", "numpy")
+DTYPES = ("float32", "float64")
+
+
+def _check_options(n_futures, seed, chunk_size, backend, dtype) -> None:
+    if backend not in BACKENDS:
+        raise PolicyError(f"simulate: backend={backend!r}, choose one of {BACKENDS}")
+    if dtype not in DTYPES:
+        raise PolicyError(f"simulate: dtype={dtype!r}, choose one of {DTYPES}")
+    if int(n_futures) < 1:
+        raise PolicyError(f"simulate: n_futures={n_futures} must be >= 1")
+    if int(chunk_size) < 1:
+        raise PolicyError(f"simulate: chunk_size={chunk_size} must be >= 1")
+    if not 0 <= int(seed) < 2**32:
+        raise PolicyError(f"simulate: seed={seed} must lie in [0, 2**32)")
+
+
+def _as_uncertainty(uncertainty: Uncertainty | dict | None) -> Uncertainty:
+    if uncertainty is None:
+        return Uncertainty()
+    if isinstance(uncertainty, dict):
+        return Uncertainty(**uncertainty)
+    return uncertainty
+
+
+def _prepare(scenario, plan, uncertainty: Uncertainty, dtype: str):
+    """Inputs, driver parameters (in `dtype`) and static sizes of a run."""
+    inputs, link_km = to_inputs(scenario, plan, dtype)
+    inputs = inputs._replace(stress_factor=np.dtype(dtype).type(uncertainty.grid_stress.factor))
+    params, sizes = driver_params(
+        uncertainty,
+        n_hours=inputs.ren.shape[0],
+        areas=[str(a) for a in scenario["area"].values],
+        n_nodes=inputs.inference.shape[1],
+        n_sites=inputs.it_capacity.shape[0],
+        link_km=link_km,
+    )
+    params = type(params)(
+        *(p.astype(dtype) if np.issubdtype(p.dtype, np.floating) else p for p in params)
+    )
+    return inputs, params, sizes
+
+
+def simulate(
+    scenario: xr.Dataset,
+    plan: xr.Dataset,
+    n_futures: int = 1000,
+    seed: int = 0,
+    chunk_size: int = 256,
+    uncertainty: Uncertainty | dict | None = None,
+    backend: str = "jax",
+    dtype: str = "float32",
+    progress: bool = True,
+) -> xr.Dataset:
+    """Run `plan` through `n_futures` futures of the scenario's year; return the Risk dataset.
+
+    scenario: the full chronological Scenario (hourly, no time reduction).
+    plan: a Plan Dataset (it_capacity, gen_capacity, battery_power, battery_energy,
+    grid_capacity, share; optional training_load), e.g. from `planner.plan`.
+    uncertainty: an `Uncertainty` (or its dict); None means the defaults.
+    Returns per-future metrics (future), per-site `site_*` (future, site) and
+    `summary` (metric, stat) with stat mean, p5, p50, p95, cvar95. Energies,
+    hours, emissions and costs are totals over the simulated horizon (the year
+    for a full scenario); attrs["annual_scale"] = 8760 / hours scales them to a year.
+    """
+    _check_options(n_futures, seed, chunk_size, backend, dtype)
+    uncertainty = _as_uncertainty(uncertainty)
+    started = time.perf_counter()
+    x64 = jax.enable_x64(True) if dtype == "float64" else contextlib.nullcontext()
+    with x64:
+        inputs, params, sizes = _prepare(scenario, plan, uncertainty, dtype)
+        devices = jax.devices() if backend == "jax" else jax.devices()[:1]
+        chunk = -(-min(int(chunk_size), int(n_futures)) // len(devices)) * len(devices)
+        mesh = Mesh(np.array(devices), ("future",))
+        split = NamedSharding(mesh, PartitionSpec("future"))
+        whole = NamedSharding(mesh, PartitionSpec())
+        params = jax.device_put(params, whole)
+        seed_array = jax.device_put(np.uint32(seed), whole)
+        if backend == "jax":
+            inputs_on_device = jax.device_put(inputs, whole)
+        states = []
+        with tqdm(total=int(n_futures), unit="future", disable=not progress) as bar:
+            for first in range(0, int(n_futures), chunk):
+                ids = jax.device_put(np.arange(first, first + chunk, dtype=np.int32), split)
+                futures = kernel.sample_chunk(seed_array, ids, params, sizes)
+                if backend == "jax":
+                    state = kernel.dispatch_chunk(inputs_on_device, futures)
+                else:
+                    state = dispatch_numpy(inputs, futures)
+                keep = min(chunk, int(n_futures) - first)
+                states.append([np.asarray(a)[:keep] for a in state])
+                bar.update(keep)
+    final = State(*(np.concatenate(parts) for parts in zip(*states, strict=True)))
+    metrics = future_metrics(final, inputs.battery_energy)
+    attrs = {
+        "seed": int(seed),
+        "n_futures": int(n_futures),
+        "backend": backend,
+        "devices": len(devices),
+        "device_kind": devices[0].device_kind,
+        "seconds": time.perf_counter() - started,
+        "chunk_size": chunk,
+        "dtype": dtype,
+        "n_hours": int(inputs.ren.shape[0]),
+        "annual_scale": 8760.0 / inputs.ren.shape[0],
+        "uncertainty": uncertainty.to_json(),
+        "description": "Monte Carlo risk of a plan over futures of the scenario year",
+    }
+    return risk_dataset(metrics, list(scenario["site"].values), attrs)
+
+
+TRACE_UNITS = {"pue": "-", "up": "1", "soc": "MWh"}
+
+
+def dispatch_trace(
+    scenario: xr.Dataset,
+    plan: xr.Dataset,
+    future: int = 0,
+    seed: int = 0,
+    uncertainty: Uncertainty | dict | None = None,
+) -> xr.Dataset:
+    """Hourly dispatch of one future (the same future `simulate` draws), in float64.
+
+    Returns (time, site) variables: renewables, pue, inference, training, load,
+    charge, discharge, soc, curtailment, grid_import, unserved_power, unserved,
+    up; MW (MWh for soc). Runs the NumPy reference: meant for one future, to
+    inspect or plot what happened in it.
+    """
+    _check_options(1, seed, 1, "numpy", "float64")
+    uncertainty = _as_uncertainty(uncertainty)
+    with jax.enable_x64(True):
+        inputs, params, sizes = _prepare(scenario, plan, uncertainty, "float64")
+        ids = np.array([future], dtype=np.int32)
+        futures = kernel.sample_chunk(np.uint32(seed), ids, params, sizes)
+        _, flows = dispatch_numpy(inputs, futures, trace=True)
+    data = {
+        name: xr.DataArray(
+            value[0], dims=("time", "site"), attrs={"units": TRACE_UNITS.get(name, "MW")}
+        )
+        for name, value in flows.items()
+    }
+    return xr.Dataset(
+        data,
+        coords={"time": scenario["time"].values, "site": scenario["site"].values},
+        attrs={"future": int(future), "seed": int(seed), "uncertainty": uncertainty.to_json()},
+    )
