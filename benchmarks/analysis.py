@@ -236,6 +236,14 @@ def findings(res: dict) -> list[str]:
             "index clamping around each dynamic slice, and lowers min/max with NaN checks; "
             "the fast-math row of the devices suite shows what dropping the NaN checks is worth."
         )
+    work = kernel_work(mc) if mc else None
+    if work and work["census_flops"] > 0 and work["matmul"] / work["census_flops"] > 0.2:
+        out.append(
+            f"{100 * work['matmul'] / work['census_flops']:.0f}% of the kernel's counted flops "
+            f"({work['matmul']:.0f} of {work['census_flops']:.0f} per future-site-hour) are the "
+            f"one-hot routing matmuls over {work.get('n_links')} node-site links, almost all "
+            "multiplications by zero: cheap on a GPU's matrix units, pure waste on a CPU."
+        )
     lay = prof.get("layout") or []
     if len(lay) == 2 and lay[0]["cpu"] > 0:
         out.append(
