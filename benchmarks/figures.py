@@ -240,7 +240,7 @@ def roofline(
             label="elementwise FMA peak",
         )
     for p in points:
-        ax.plot(
+        (line,) = ax.plot(
             p["intensity"],
             p["flops_per_second"] / 1e9,
             marker=p.get("marker", "o"),
@@ -248,14 +248,26 @@ def roofline(
             ms=8,
             label=p["label"],
         )
+        if p.get("intensity_xla"):  # how far left it would sit if nothing stayed in cache
+            ax.plot(
+                [p["intensity_xla"], p["intensity"]],
+                [p["flops_per_second"] / 1e9] * 2,
+                color=line.get_color(),
+                ls=":",
+                lw=1,
+            )
     ax.axvline(peak_flops / bandwidth, color="k", ls=":", lw=0.8)
     ax.text(peak_flops / bandwidth, peak_flops / 1e9 * 0.5, " ridge", fontsize=8)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    _plain_log(ax)
+    _plain_log(ax, "y")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlabel("arithmetic intensity (flop / byte)")
     ax.set_ylabel("GFLOP/s")
-    ax.set_title("Roofline of this machine and the dispatch kernel")
+    ax.set_title(
+        "Roofline of this machine and the dispatch kernel\n(dotted: intensity if no XLA byte stayed in cache)",
+        fontsize=10,
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")
     return _save(fig, path)

@@ -241,7 +241,7 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
                     [
                         "point",
                         "GFLOP/s",
-                        "intensity flop/byte",
+                        "intensity flop/byte (compulsory / XLA bytes)",
                         "% of elementwise peak",
                         "% of matmul peak",
                         "bound",
@@ -250,7 +250,7 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
                         [
                             p["label"],
                             p["flops_per_second"] / 1e9,
-                            p["intensity"],
+                            f"{p['intensity']:.3g} / {p.get('intensity_xla', float('nan')):.2g}",
                             100 * p["fraction_fma"],
                             100 * p["fraction_matmul"],
                             p["bound"],
