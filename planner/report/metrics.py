@@ -1,0 +1,236 @@
+"""Numbers the report shows, read off the Scenario, Plan and Risk datasets.
+
+Nothing here re-optimises: it only weights the Plan's modelled hours by the
+hours they represent and splits energy by source.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+OPEN = 0.5  # site_open above this counts as open (it is 0/1, or fractional if relaxed)
+
+
+def on_plan_hours(scenario: xr.Dataset, plan: xr.Dataset) -> xr.Dataset:
+    """The Scenario on the Plan's modelled hours, with `weight` (h) and `period`.
+
+    Weights are scaled by the Plan's `annual_scale` attr (a scenario shorter than
+    a year is annualised), so sums of weighted MW are MWh per year.
+    """
+    if scenario.sizes["time"] != plan.sizes["time"]:
+        hours = scenario.sel(time=plan.time)
+    else:
+        hours = scenario.copy()
+    for name in ("weight", "period"):
+        if name in plan and name not in hours:
+            hours[name] = plan[name]
+    if "weight" not in hours:
+        hours["weight"] = ("time", np.ones(hours.sizes["time"]))
+    hours["weight"] = hours["weight"] * float(plan.attrs.get("annual_scale", 1.0))
+    if "period" not in hours:
+        days = pd.DatetimeIndex(hours.time.values).normalize()
+        hours["period"] = ("time", pd.factorize(days)[0])
+    return hours
+
+
+def open_sites(plan: xr.Dataset) -> list[str]:
+    return [str(s) for s in plan.site.values[plan["site_open"].values > OPEN]]
+
+
+def renewable_output(plan: xr.Dataset, hours: xr.Dataset) -> xr.DataArray:
+    """Available renewable power (site, gen, time) in MW: capacity x capacity factor."""
+    return plan["gen_capacity"] * hours["cf"].sel(site=plan.site, gen=plan.gen)
+
+
+def site_energy(plan: xr.Dataset, hours: xr.Dataset) -> xr.DataArray:
+    """Energy supplied to each site over a year by source (site, source) in MWh.
+
+    Sources are the generator types (curtailment taken off pro rata), `grid`
+    and `unserved`.
+    """
+    w = hours["weight"]
+    avail = renewable_output(plan, hours)
+    total = avail.sum("gen")
+    used_frac = xr.where(total > 0, 1.0 - plan["curtailment"] / total, 0.0).clip(0.0, 1.0)
+    gen_energy = (avail * used_frac * w).sum("time")
+    parts = [gen_energy.rename(gen="source")]
+    for source, var in (("grid", "grid_import"), ("unserved", "unserved")):
+        parts.append((plan[var] * w).sum("time").expand_dims(source=[source]))
+    out = xr.concat(parts, dim="source").transpose("site", "source")
+    out.attrs["units"] = "MWh"
+    return out
+
+
+def representative_days(hours: xr.Dataset) -> dict[str, pd.Timestamp]:
+    """A summer and a winter day among the modelled periods: the most-weighted in each season."""
+    times = pd.DatetimeIndex(hours.time.values)
+    table = pd.DataFrame(
+        {
+            "day": times.normalize(),
+            "weight": hours["weight"].values,
+            "period": hours["period"].values,
+        }
+    )
+    days = table.groupby("day").agg(weight=("weight", "mean"))
+    months = days.index.month
+    out: dict[str, pd.Timestamp] = {}
+    for season, wanted, centre in (("summer", (6, 7, 8, 9), 8), ("winter", (12, 1, 2, 3), 1)):
+        inside = days[np.isin(months, wanted)]
+        if len(inside):
+            out[season] = inside["weight"].idxmax()
+        else:  # nearest modelled day to the middle of the season
+            gap = np.minimum(abs(months - centre), 12 - abs(months - centre))
+            out[season] = days.index[int(np.argmin(gap))]
+    if out["summer"] == out["winter"] and len(days) > 1:
+        out["winter"] = days.index[-1] if out["summer"] == days.index[0] else days.index[0]
+    return out
+
+
+def system_dispatch(plan: xr.Dataset, hours: xr.Dataset, day: pd.Timestamp) -> pd.DataFrame:
+    """Hourly system-wide supply and demand on one modelled day (MW, summed over sites)."""
+    sel = pd.DatetimeIndex(hours.time.values).normalize() == day
+    h = hours.isel(time=sel)
+    p = plan.isel(time=sel)
+    avail = renewable_output(p, h)
+    total = avail.sum("gen")
+    used_frac = xr.where(total > 0, 1.0 - p["curtailment"] / total, 0.0).clip(0.0, 1.0)
+    used = (avail * used_frac).sum("site")
+    frame = {str(g): used.sel(gen=g).values for g in p.gen.values}
+    frame["battery"] = p["discharge"].sum("site").values
+    frame["grid"] = p["grid_import"].sum("site").values
+    frame["unserved"] = p["unserved"].sum("site").values
+    frame["facility_load"] = (h["pue"].sel(site=p.site) * p["it_load"]).sum("site").values
+    frame["charge"] = p["charge"].sum("site").values
+    frame["curtailment"] = p["curtailment"].sum("site").values
+    index = pd.DatetimeIndex(p.time.values).hour
+    return pd.DataFrame(frame, index=index)
+
+
+def risk_stat(risk: xr.Dataset, metric: str, stat: str) -> float:
+    if "summary" in risk and metric in risk["metric"].values:
+        return float(risk["summary"].sel(metric=metric, stat=stat))
+    values = risk[metric].values
+    q = {"p5": 0.05, "p50": 0.5, "p95": 0.95}
+    return float(np.mean(values) if stat == "mean" else np.quantile(values, q[stat]))
+
+
+def summarize(
+    scenario: xr.Dataset, plan: xr.Dataset, risk: xr.Dataset, targets: Any = None
+) -> dict[str, Any]:
+    """The key numbers of a run as plain JSON-ready values (units in the key names)."""
+    hours = on_plan_hours(scenario, plan)
+    energy = site_energy(plan, hours)
+    w = hours["weight"]
+    it_energy = float((plan["it_load"] * w).sum())
+    cost = {
+        str(c): float(v) for c, v in zip(plan.component.values, plan["cost"].values, strict=True)
+    }
+    total_cost = float(sum(cost.values()))
+    capacity: dict[str, float] = {"it_MW": float(plan["it_capacity"].sum())}
+    for g in plan.gen.values:
+        capacity[f"{g}_MW"] = float(plan["gen_capacity"].sel(gen=g).sum())
+    capacity["battery_MW"] = float(plan["battery_power"].sum())
+    capacity["battery_MWh"] = float(plan["battery_energy"].sum())
+    capacity["grid_MW"] = float(plan["grid_capacity"].sum())
+    for b in plan.backhaul.values:
+        capacity[f"{b}_Gbps"] = float(plan["backhaul_capacity"].sel(backhaul=b).sum())
+    stats = (
+        [str(s) for s in risk["stat"].values]
+        if "stat" in risk.coords
+        else ["mean", "p5", "p50", "p95"]
+    )
+    metrics = [str(m) for m in risk["metric"].values] if "metric" in risk.coords else []
+    risk_table = {m: {s: risk_stat(risk, m, s) for s in stats} for m in metrics}
+    out: dict[str, Any] = {
+        "scenario": str(scenario.attrs.get("name", "")),
+        "demand": str(scenario.attrs.get("demand_scenario", "")),
+        "status": str(plan.attrs.get("status", "")),
+        "objective": float(plan.attrs.get("objective", total_cost)),
+        "solver": str(plan.attrs.get("solver", "")),
+        "solve_seconds": float(plan.attrs.get("solve_seconds", float("nan"))),
+        "policy": json.loads(plan.attrs["policy"]) if "policy" in plan.attrs else {},
+        "sites_open": open_sites(plan),
+        "capacity": capacity,
+        "it_MW_by_area": _by_area(plan),
+        "cost_JPY_per_yr": cost,
+        "energy_MWh_per_yr": {
+            "it_load": it_energy,
+            **{str(s): float(energy.sel(source=s).sum()) for s in energy.source.values},
+            "curtailment": float((plan["curtailment"] * w).sum()),
+        },
+        "cost_per_MWh_it_JPY": total_cost / it_energy if it_energy > 0 else float("nan"),
+        "risk": risk_table,
+        "monte_carlo": {
+            k: _plain(risk.attrs[k])
+            for k in ("n_futures", "seed", "backend", "devices", "seconds")
+            if k in risk.attrs
+        },
+    }
+    out["network"] = network_summary(plan, scenario)
+    out["risk_targets"] = check_targets(risk, targets)
+    return out
+
+
+def network_summary(plan: xr.Dataset, scenario: xr.Dataset) -> dict[str, float]:
+    """Latency and reach of the backhaul built: capacity-weighted mean and worst latency (ms)."""
+    from planner.scenario.validate import latency
+
+    cap = plan["backhaul_capacity"]
+    if float(cap.sum()) <= 0:
+        return {"mean_latency_ms": float("nan"), "max_latency_ms": float("nan"), "gbps_km": 0.0}
+    dist = scenario["distance"].sel(node=plan.node, site=plan.site)
+    lat = latency(
+        dist,
+        scenario["backhaul_latency_per_km"].sel(backhaul=plan.backhaul),
+        scenario["backhaul_base_latency"].sel(backhaul=plan.backhaul),
+    )
+    built = cap > 1e-6
+    return {
+        "mean_latency_ms": float((lat * cap).sum() / cap.sum()),
+        "max_latency_ms": float(lat.where(built).max()),
+        "gbps_km": float((cap * dist).sum()),
+    }
+
+
+def _by_area(plan: xr.Dataset) -> dict[str, float]:
+    """IT capacity (MW) summed by the grid area of each site."""
+    if "site_area" not in plan:
+        return {}
+    it = plan["it_capacity"].groupby(plan["site_area"].astype(str)).sum()
+    return {
+        str(a): float(v) for a, v in zip(it[it.dims[0]].values, it.values, strict=True) if v > 0
+    }
+
+
+def check_targets(risk: xr.Dataset, targets: Any) -> dict[str, Any]:
+    """Compare the Risk with the report's targets (max p95 unserved energy, min p5 CFE)."""
+    if targets is None:
+        return {}
+    out: dict[str, Any] = {}
+    p95 = risk_stat(risk, "unserved_energy", "p95")
+    out["unserved_energy_p95_MWh"] = {
+        "value": p95,
+        "target_max": targets.max_unserved_p95,
+        "met": bool(p95 <= targets.max_unserved_p95),
+    }
+    if getattr(targets, "min_cfe_p5", None) is not None:
+        p5 = risk_stat(risk, "cfe_score", "p5")
+        out["cfe_score_p5"] = {
+            "value": p5,
+            "target_min": targets.min_cfe_p5,
+            "met": bool(p5 >= targets.min_cfe_p5),
+        }
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value

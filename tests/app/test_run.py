@@ -1,0 +1,163 @@
+"""End-to-end runs of the `planner` command on the toy scenario, in temporary folders."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import planner
+from planner.app import compare_main
+
+REPO = Path(__file__).resolve().parents[2]
+OUTPUTS = ("scenario.nc", "plan.nc", "risk.nc", "summary.json", "report.md")
+FIGURES = ("map.png", "capacity.png", "cost.png", "dispatch.png", "risk.png")
+
+
+def run_planner(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`planner ARGS` as a user types it (python -m, so this checkout's code is used)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HYDRA_FULL_ERROR": "0"}
+    return subprocess.run(
+        [sys.executable, "-m", "planner.app", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_toy_run_writes_every_output_and_agrees_with_the_library(tmp_path):
+    run_dir = tmp_path / "run"
+    n_futures, chunk = 48, 16
+    proc = run_planner(
+        "scenario=toy",
+        "policy=cfe_90",
+        f"montecarlo.n_futures={n_futures}",
+        f"montecarlo.chunk_size={chunk}",
+        f"hydra.run.dir={run_dir}",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in OUTPUTS:
+        assert (run_dir / name).is_file(), name
+    for name in FIGURES:
+        assert (run_dir / "figures" / name).stat().st_size > 10_000, name
+    assert (run_dir / ".hydra" / "config.yaml").is_file()
+    assert "Plan optimal" in proc.stdout + proc.stderr  # progress a planner can follow
+    assert not [p for p in run_dir.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")]
+
+    scenario = xr.load_dataset(run_dir / "scenario.nc")
+    plan = xr.load_dataset(run_dir / "plan.nc")
+    risk = xr.load_dataset(run_dir / "risk.nc")
+    summary = json.loads((run_dir / "summary.json").read_text())
+    report = (run_dir / "report.md").read_text()
+
+    # the same study through the library, without Hydra
+    scn = planner.validate(planner.load_scenario("toy"))
+    xr.testing.assert_allclose(scenario["cf"], scn["cf"])
+    lib_plan = planner.plan(planner.reduce_time(scn, n_days=3), policy={"cfe_target": 0.9})
+    assert plan.attrs["objective"] == pytest.approx(lib_plan.attrs["objective"], rel=1e-6)
+    np.testing.assert_allclose(plan["it_capacity"], lib_plan["it_capacity"], atol=1e-6)
+    lib_risk = planner.simulate(
+        scn, lib_plan, n_futures=n_futures, seed=0, chunk_size=chunk, progress=False
+    )
+    np.testing.assert_allclose(risk["summary"], lib_risk["summary"], rtol=1e-4, atol=1e-6)
+
+    assert summary["objective"] == pytest.approx(plan.attrs["objective"])
+    assert summary["sites_open"] == [
+        str(s) for s in plan.site.values[plan["site_open"].values > 0.5]
+    ]
+    assert summary["risk"]["unserved_energy"]["p95"] == pytest.approx(
+        float(risk["summary"].sel(metric="unserved_energy", stat="p95"))
+    )
+    assert summary["settings"]["scenario"]["name"] == "toy"
+    assert risk.attrs["n_futures"] == n_futures
+    for name in FIGURES:
+        assert f"figures/{name}" in report
+
+    # a finished run is never overwritten
+    again = run_planner("scenario=toy", f"hydra.run.dir={run_dir}", cwd=tmp_path)
+    assert again.returncode != 0
+    assert "already exists" in again.stdout + again.stderr
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("montecarlo.n_futures=0", ["montecarlo.n_futures = 0", "[1, inf)"]),
+        ("policy.cfe_target=1.5", ["policy.cfe_target = 1.5", "[0, 1]"]),
+        ("montecarlo.n_future=10", ["n_future"]),  # mistyped key: Hydra stops at compose
+    ],
+)
+def test_bad_override_fails_clearly_and_writes_nothing_complete(tmp_path, override, expected):
+    run_dir = tmp_path / "run"
+    proc = run_planner("scenario=toy", override, f"hydra.run.dir={run_dir}", cwd=tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    for text in expected:
+        assert text in out
+    assert "Traceback" not in out
+    for name in OUTPUTS:
+        assert not (run_dir / name).exists(), name
+    assert not (run_dir / "figures").exists()
+
+
+@pytest.mark.slow
+def test_multirun_on_joblib_and_comparison(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    proc = run_planner(
+        "-m",
+        "scenario=toy",
+        "policy=annual_re100,cfe_90",
+        "montecarlo.n_futures=16",
+        "montecarlo.backend=numpy",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        f"hydra.sweep.dir={sweep_dir}",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    runs = sorted(p for p in sweep_dir.iterdir() if (p / "summary.json").exists())
+    assert len(runs) == 2
+    assert "policy=annual_re100" in runs[0].name and "policy=cfe_90" in runs[1].name
+    report = sweep_dir / "comparison" / "report.md"  # written when the multirun ends
+    text = report.read_text()
+    assert "**annual_re100**" in text and "**cfe_90**" in text
+    for name in ("cost.png", "capacity.png", "risk.png"):
+        assert (sweep_dir / "comparison" / "figures" / name).is_file()
+
+    report.unlink()
+    compare_main([str(sweep_dir)])  # `planner-compare DIR`
+    assert report.read_text() == text
+
+
+def test_compare_command_on_a_folder_without_runs(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        compare_main([str(tmp_path)])
+    assert exit_.value.code == 1
+    assert not (tmp_path / "comparison").exists()
+
+
+@pytest.mark.slow
+def test_a_failed_run_does_not_stop_the_sweep(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    proc = run_planner(
+        "-m",
+        "scenario=toy",
+        "siting=anywhere,near_demand",  # near_demand's areas are not in the toy: that run fails
+        "montecarlo.n_futures=8",
+        "montecarlo.backend=numpy",
+        f"hydra.sweep.dir={sweep_dir}",
+        cwd=tmp_path,
+    )
+    out = proc.stdout + proc.stderr
+    assert "siting.areas" in out and "not grid areas" in out
+    text = (sweep_dir / "comparison" / "report.md").read_text()
+    assert "Not included" in text and "siting=near_demand" in text.split("Not included")[1]
+    assert "1 finished run." in text

@@ -1,0 +1,194 @@
+"""Report figures, Markdown and the multirun comparison, from hand-made Plan/Risk fixtures."""
+
+import json
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from planner.config import RunSettings, load_settings
+from planner.errors import PlannerError
+from planner.io import write_json
+from planner.report import compare_runs, summarize, write_report
+from planner.report.metrics import on_plan_hours, representative_days, site_energy
+from planner.report.runs import run_labels
+
+
+def test_site_energy_balances_the_plan(study):
+    """Supply by source = facility load + charging + nothing else (curtailment taken off)."""
+    _, reduced, plan, _ = study
+    hours = on_plan_hours(reduced, plan)
+    energy = site_energy(plan, hours)
+    w = hours["weight"]
+    demand = ((hours["pue"] * plan["it_load"] + plan["charge"] - plan["discharge"]) * w).sum("time")
+    # the fixture's dispatch is balanced except where batteries clip, so compare totals per site
+    supplied = energy.sum("source")
+    assert float(supplied.sel(site="bravo")) == 0.0
+    assert np.all(supplied.sel(site=["alpha", "charlie"]).values > 0)
+    assert set(energy.source.values) == {"solar", "wind_onshore", "grid", "unserved"}
+    assert float(demand.sum()) > 0
+
+
+def test_representative_days_are_modelled_days(study):
+    _, reduced, plan, _ = study
+    days = representative_days(on_plan_hours(reduced, plan))
+    modelled = {t.normalize() for t in plan.indexes["time"]}
+    assert set(days) == {"summer", "winter"}
+    assert days["summer"] in modelled and days["winter"] in modelled
+    assert days["summer"] != days["winter"]
+
+
+def test_summary_numbers(study):
+    scenario, _, plan, risk = study
+    s = summarize(scenario, plan, risk, RunSettings().report)
+    assert s["sites_open"] == ["alpha", "charlie"]
+    assert s["capacity"]["it_MW"] == pytest.approx(26.0)
+    assert s["capacity"]["solar_MW"] == pytest.approx(90.0)
+    assert s["risk"]["unserved_energy"]["p95"] == pytest.approx(
+        float(risk["summary"].sel(metric="unserved_energy", stat="p95"))
+    )
+    target = s["risk_targets"]["unserved_energy_p95_MWh"]
+    assert target["met"] == (target["value"] <= target["target_max"])
+    assert s["network"]["mean_latency_ms"] > 0
+    json.dumps(s)  # JSON-ready
+
+
+def test_write_report_makes_every_figure(study, tmp_path):
+    scenario, reduced, plan, risk = study
+    settings = load_settings({"scenario": {"name": "toy"}, "report": {"dpi": 60}})
+    path = write_report(tmp_path, scenario, plan, risk, reduced=reduced, settings=settings)
+    text = path.read_text()
+    for name in ("map", "capacity", "cost", "dispatch", "risk"):
+        png = tmp_path / "figures" / f"{name}.png"
+        assert png.is_file()
+        assert f"figures/{name}.png" in text
+        image = imread(png)
+        assert image.shape[0] > 100 and image.shape[1] > 100
+        assert image[..., :3].std() > 0.01  # not blank
+    assert "| alpha | north | 14 |" in text
+    assert "bravo" not in text.split("## Sites")[1].split("## Cost")[0]  # closed site not listed
+    assert not list(tmp_path.glob(".*tmp*"))  # no temporary leftovers
+
+
+def test_report_without_figures(study, tmp_path):
+    scenario, reduced, plan, risk = study
+    settings = load_settings({"scenario": {"name": "toy"}, "report": {"figures": False}})
+    path = write_report(tmp_path, scenario, plan, risk, reduced=reduced, settings=settings)
+    assert not (tmp_path / "figures").exists()
+    assert "figures/" not in path.read_text()
+
+
+def _fake_run(folder, scenario, plan, risk, policy, cfe, cost_scale):
+    p = plan.copy()
+    p["cost"] = p["cost"] * cost_scale
+    settings = load_settings(
+        {
+            "scenario": {"name": "toy"},
+            "policy": {"name": policy, "cfe_target": cfe},
+            "experiment": {"name": "cfe_premium", "question": "What does 24/7 CFE cost?"},
+        }
+    )
+    summary = summarize(scenario, p, risk, settings.report)
+    summary["settings"] = settings.model_dump()
+    (folder / ".hydra").mkdir(parents=True)
+    write_json(summary, folder / "summary.json")
+
+
+def test_compare_runs(study, tmp_path):
+    scenario, _, plan, risk = study
+    _fake_run(tmp_path / "0_policy=annual_re100", scenario, plan, risk, "annual_re100", None, 1.0)
+    _fake_run(tmp_path / "1_policy=cfe_90", scenario, plan, risk, "cfe_90", 0.9, 1.25)
+    (tmp_path / "2_policy=cfe_100" / ".hydra").mkdir(parents=True)  # a failed run: no summary
+    path = compare_runs(tmp_path, dpi=60)
+    text = path.read_text()
+    assert path == tmp_path / "comparison" / "report.md"
+    assert "**annual_re100**" in text and "**cfe_90**" in text
+    assert "2_policy=cfe_100" in text.split("Not included")[1]
+    assert "+25.0%" in text  # the premium of cfe_90 over RE100
+    for name in ("cost", "capacity", "risk", "experiment"):
+        assert (tmp_path / "comparison" / "figures" / f"{name}.png").is_file()
+    assert "figures/experiment.png" in text
+    compare_runs(tmp_path, dpi=60)  # rerunning replaces the comparison
+
+
+def _run(folder, scenario, plan, risk, settings: dict, cost_scale: float = 1.0):
+    p = plan.copy()
+    p["cost"] = p["cost"] * cost_scale
+    s = load_settings({"scenario": {"name": "toy"}, **settings})
+    summary = summarize(scenario, p, risk, s.report)
+    summary["settings"] = s.model_dump()
+    write_json(summary, folder / "summary.json")
+
+
+def test_watt_bit_section(study, tmp_path):
+    scenario, _, plan, risk = study
+    exp = {"name": "watt_bit", "question": "Near power or near demand?"}
+    _run(
+        tmp_path / "0",
+        scenario,
+        plan,
+        risk,
+        {"siting": {"name": "near_power", "areas": ["north"]}, "experiment": exp},
+    )
+    _run(
+        tmp_path / "1",
+        scenario,
+        plan,
+        risk,
+        {"siting": {"name": "near_demand", "areas": ["south"]}, "experiment": exp},
+        1.1,
+    )
+    text = compare_runs(tmp_path, dpi=50).read_text()
+    section = text.split("## Watt-bit")[1]
+    assert "| near_power |" in section and "| near_demand |" in section
+    assert "mean latency ms" in section
+
+
+def test_demand_uncertainty_section(study, tmp_path):
+    scenario, _, plan, risk = study
+    exp = {"name": "demand_uncertainty", "question": "Low, base or high?"}
+    for i, level in enumerate(["low", "base", "high"]):
+        _run(
+            tmp_path / str(i), scenario, plan, risk, {"demand": {"level": level}, "experiment": exp}
+        )
+    text = compare_runs(tmp_path, dpi=50).read_text()
+    assert "**low**" in text and "**high**" in text
+    assert "no-regret): alpha, charlie" in text
+
+
+def test_run_labels_use_group_names():
+    runs = [
+        {
+            "_dir": "0",
+            "settings": {"policy": {"name": "a", "cfe_target": 0.8}, "demand": {"level": "low"}},
+        },
+        {
+            "_dir": "1",
+            "settings": {"policy": {"name": "b", "cfe_target": 0.9}, "demand": {"level": "low"}},
+        },
+    ]
+    labels, keys = run_labels(runs)
+    assert labels == ["a", "b"] and keys == ["policy.name"]
+
+
+def test_compare_needs_finished_runs(tmp_path):
+    with pytest.raises(PlannerError, match="no finished runs"):
+        compare_runs(tmp_path)
+
+
+def test_run_report_has_its_study_section(study, tmp_path):
+    scenario, reduced, plan, risk = study
+    settings = load_settings(
+        {
+            "scenario": {"name": "toy"},
+            "report": {"figures": False},
+            "siting": {"name": "near_power", "subsidy": {"north": 0.5}},
+            "experiment": {"name": "watt_bit", "question": "Near power or near demand?"},
+        }
+    )
+    text = write_report(
+        tmp_path, scenario, plan, risk, reduced=reduced, settings=settings
+    ).read_text()
+    section = text.split("## Study: watt_bit")[1].split("## Risk")[0]
+    assert "Near power or near demand?" in section
+    assert "Mean / worst latency" in section
