@@ -216,6 +216,22 @@ def findings(res: dict) -> list[str]:
             "dispatch per array operation, which a (chunk, sites) array of a few thousand "
             "elements amortises well; the compiled JAX kernel is only slightly cheaper per element."
         )
+    chunked = [r for r in (mc or {}).get("records", []) if r["group"] == "chunk"]
+    best = {
+        b: max(
+            (r for r in chunked if r["backend"] == b), key=lambda r: r["throughput"], default=None
+        )
+        for b in ("jax", "numpy")
+    }
+    if best["jax"] and best["numpy"]:
+        j, n = best["jax"], best["numpy"]
+        out.append(
+            f"Each backend at its best chunk size ({j['n_futures']:,} futures): JAX "
+            f"{j['throughput'] / 1e6:.1f} M future-site-hours/s at chunk {j['chunk_size']}, NumPy "
+            f"{n['throughput'] / 1e6:.1f} M at chunk {n['chunk_size']}: "
+            f"{j['throughput'] / n['throughput']:.1f}x. Larger chunks help NumPy (fewer Python "
+            "dispatches per element) more than JAX."
+        )
     prof = (mc or {}).get("config", {}).get("profile") or {}
     if "fixed_us_per_step" in prof:
         step = next(

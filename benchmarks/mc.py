@@ -34,6 +34,7 @@ class McSizes:
     dtypes: list[str]
     chunk_size: int
     chunk_sweep: list[int] = field(default_factory=list)  # JAX float32 at `chunk_futures`
+    numpy_chunk_sweep: list[int] = field(default_factory=list)  # NumPy, same size
     chunk_futures: int = 4096
     headline_futures: int = 10_000
     numpy_case_seconds: float = 120.0  # a NumPy size longer than this is extrapolated
@@ -48,6 +49,7 @@ FULL = McSizes(
     dtypes=["float32", "float64"],
     chunk_size=256,
     chunk_sweep=[64, 256, 1024, 4096],
+    numpy_chunk_sweep=[256, 1024, 4096],
 )
 QUICK = McSizes(
     futures=[16, 32],
@@ -250,7 +252,9 @@ def case_list(sizes: McSizes, s0: int) -> list[tuple]:
     for s in sizes.sites:  # 3. sites sweep, first dtype
         if s != s0:
             cases += [("sites", b, head, sizes.sites_futures, s, c) for b in ("jax", "numpy")]
-    for chunk in sizes.chunk_sweep:  # 4. chunk size, JAX
+    for chunk in sizes.numpy_chunk_sweep:  # 4a. chunk size, NumPy (its Python overhead amortises)
+        cases.append(("chunk", "numpy", head, sizes.chunk_futures, s0, chunk))
+    for chunk in sizes.chunk_sweep:  # 4b. chunk size, JAX
         cases.append(("chunk", "jax", head, sizes.chunk_futures, s0, chunk))
     for (
         dtype
