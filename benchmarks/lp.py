@@ -42,7 +42,7 @@ FULL = LpSizes(
     full_year=True,
     highs_time_limit=120.0,
     cbc_time_limit=60.0,
-    full_year_time_limit=300.0,
+    full_year_time_limit=240.0,
     cbc_max_days=24,
     cbc_max_sites=10,
     binary_max_days=12,
@@ -159,7 +159,7 @@ def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 480.
         if spec["n_days"] == FULL_YEAR and sizes.scenario == "toy":
             spec["tile_year"] = True
         if spec.get("split") and not quick:  # the full year's solve gets what time is left
-            spec["time_limit"] = float(min(spec["time_limit"], max(budget.left - 120.0, 0.0)))
+            spec["time_limit"] = float(min(spec["time_limit"], max(budget.left - 100.0, 0.0)))
             if spec["time_limit"] < 60.0:
                 result.skip(label, f"suite time budget spent ({budget.left:.0f} s left)")
                 clock.log("lp", f"skip {label}: budget")
