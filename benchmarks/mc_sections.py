@@ -178,6 +178,11 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
             ]
         )
     text += table(["measured peak", "value"], rows) + "\n"
+    text += (
+        "\nThe peaks come from jitted JAX code that XLA may spread over every core; the "
+        "dispatch kernel's hourly loop mostly runs on one thread (see the CPU/wall ratio in the "
+        "headline), so its fraction of a single core's peak is up to that many times higher.\n"
+    )
     work = kernel_work(mc) if mc else None
     if work:
         text += "\n### Work per future-site-hour of the dispatch kernel\n\n"
