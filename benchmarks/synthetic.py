@@ -6,7 +6,8 @@ cost and slightly shorter node distances (so every clone reaches at least the
 nodes its source reaches). For N below it, a subset is kept that still lets
 every node be served. Demand, grid areas and technologies are unchanged, so a
 larger N means more choice for the LP and more columns for the Monte Carlo,
-not more load. `scale_plan` applies the same site mapping to a Plan, splitting
+not more load. A subset's sites are enlarged (IT maximum and generator
+potential times base/N) so the same demand still fits. `scale_plan` applies the same site mapping to a Plan, splitting
 extensive quantities evenly among a site's clones, so the Monte Carlo can be
 timed at any N without solving an LP per N.
 """
@@ -86,6 +87,11 @@ def scale_sites(ds: xr.Dataset, n_sites: int, seed: int = 0) -> xr.Dataset:
     src = source_sites(ds, n_sites)
     names = site_names(ds, src)
     out = ds.isel(site=xr.DataArray(src, dims="site")).assign_coords(site=names)
+    if n_sites < ds.sizes["site"]:  # fewer, bigger sites: keep the total buildable capacity
+        grow = ds.sizes["site"] / n_sites
+        for name in ("site_it_max", "gen_potential"):
+            if name in out:
+                out[name] = out[name] * grow
     clone = np.array(["~" in n for n in names])
     if clone.any():
         out = _perturb(out, clone, np.random.default_rng(seed))
@@ -94,7 +100,8 @@ def scale_sites(ds: xr.Dataset, n_sites: int, seed: int = 0) -> xr.Dataset:
     out.attrs["synthetic_source_site"] = [int(s) for s in src]
     out.attrs["description"] = (
         f"{ds.attrs.get('name', 'scenario')} scaled to {n_sites} sites for benchmarks "
-        "(clones: perturbed location, capacity factors, PUE, fixed cost, distance)"
+        "(clones: perturbed location, capacity factors, PUE, fixed cost, distance; a subset's "
+        "sites enlarged to the base's total IT maximum and generator potential)"
     )
     return out
 
