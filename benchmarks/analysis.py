@@ -98,8 +98,11 @@ def kernel_work(mc: dict, dtype: str | None = None) -> dict | None:
     work = classify(p["jaxpr_census"], fsh)
     work["census_flops"] = work["arithmetic"] + work["logic"] + work["matmul"] + work["reduce"]
     unroll = max(int(p.get("scan_unroll", 1)), 1)
-    work["xla_flops"] = p["dispatch_flops"] / unroll / fs
-    work["xla_bytes"] = p["dispatch_bytes_accessed"] / unroll / fs
+    if "xla_flops_per_fsh" in p:  # counted on a short horizon with the scan unrolled
+        work["xla_flops"], work["xla_bytes"] = p["xla_flops_per_fsh"], p["xla_bytes_per_fsh"]
+    else:
+        work["xla_flops"] = p["dispatch_flops"] / unroll / fs
+        work["xla_bytes"] = p["dispatch_bytes_accessed"] / unroll / fs
     itemsize = 8 if p["dtype"] == "float64" else 4
     work["compulsory_bytes"] = itemsize * (2.0 + 1.0 / 24.0)  # ren + pue per hour, noise per day
     work["dtype"] = p["dtype"]

@@ -132,11 +132,11 @@ def mc_section(mc: dict, roof: dict | None, fig_dir: Path, report: Path) -> str:
                     for p in probes
                 ],
             )
-            + "\n\nA chunk holds the compact futures (events as hour intervals, one weather day "
-            "index per day) and (chunk, sites) accumulators; no futures x sites x hours array "
+            + "\n\nA chunk holds the compact futures (events, one weather day index per day, "
+            "shocks) and (chunk, sites) accumulators; no futures x sites x hours array "
             "exists, so memory is flat in the number of futures (peak RSS column above).\n"
         )
-    text += profile_section(mc)
+    text += "\n" + profile_section(mc)
     for p in cfg.get("kernel_probe", []):
         if "error" in p:
             text += f"\nKernel probe failed ({p.get('dtype')}): `{p['error']}`.\n"
