@@ -87,6 +87,7 @@ class PolicyConfig:
     min_sites: int | None = None
     max_sites: int | None = None
     voll: float | None = None  # JPY/MWh
+    reserve_margin: float | None = None  # 0..1: IT and firm grid capacity above modelled load
 
 
 @dataclass

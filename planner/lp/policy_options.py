@@ -27,6 +27,9 @@ class Policy(BaseModel):
     carbon_price: JPY/tCO2. subsidy: area -> fraction of site-side capital cost
     paid by government (0..1). min_sites, max_sites: number of open sites.
     voll: value of lost load, JPY/MWh of unserved facility energy.
+    reserve_margin: planning margin for demand growth (0..1): every site's IT
+        capacity covers (1 + m) x its IT load, and its grid connection keeps
+        m x its facility load free above the import of every modelled hour.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -40,6 +43,7 @@ class Policy(BaseModel):
     min_sites: int | None = Field(None, ge=0)
     max_sites: int | None = Field(None, ge=1)
     voll: float = Field(DEFAULT_VOLL, gt=0.0)
+    reserve_margin: float = Field(0.0, ge=0.0, le=1.0)
 
     def __init__(self, **data: Any) -> None:
         try:

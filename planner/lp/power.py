@@ -3,11 +3,14 @@
 Variables: gen_capacity (site, gen, MW) within gen_potential; grid_capacity
 (site, MW); hourly grid_import, curtailment, unserved (site, time, MW).
 Constraints, for every site and modelled hour:
-  it_load = sum_n share[n, s] inference_demand[n, t] + training_load[s, t] <= it_capacity[s]
+  it_load = sum_n share[n, s] inference_demand[n, t] + training_load[s, t]
+  (1 + margin) it_load <= it_capacity[s]
   pue it_load + charge + curtailment = sum_g gen_capacity cf + grid_import + discharge + unserved
-  grid_import <= grid_capacity;  gen_capacity <= gen_potential x site_open;
+  grid_import + margin pue it_load <= grid_capacity;  gen_capacity <= gen_potential x site_open;
 and per area: sum of grid_capacity of its sites <= grid_headroom.
 `unserved` is facility power (MW, PUE included) not supplied, priced at VOLL.
+`margin` is the policy's reserve_margin: IT halls and a firm grid connection
+sized for demand growth the plan does not see (0 plans to the modelled load).
 Capacity factors below `CF_FLOOR` (dawn and dusk slivers) are taken as 0.
 Costs: generators (annualised capex less subsidy, plus fom; one component per
 type), grid connection (annualised, less subsidy), grid energy (price x
@@ -72,10 +75,11 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
         "<=",
         row_mask=potential > 0,
     )
+    margin = policy.reserve_margin
     m.add_constraints(
         "it_capacity_use",
         ("site", "time"),
-        [*it_load_terms(ds), ("it_capacity", -1.0)],
+        [*it_load_terms(ds, 1.0 + margin), ("it_capacity", -1.0)],
         "<=",
     )
     m.add_constraints(
@@ -92,8 +96,12 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
         ],
         "==",
     )
+    firm_reserve = it_load_terms(ds, margin * pue) if margin > 0 else []
     m.add_constraints(
-        "grid_import_max", ("site", "time"), [("grid_import", 1.0), ("grid_capacity", -1.0)], "<="
+        "grid_import_max",
+        ("site", "time"),
+        [("grid_import", 1.0), *firm_reserve, ("grid_capacity", -1.0)],
+        "<=",
     )
     area_of_site = site_area_index(ds)
     member = (area_of_site[None, :] == np.arange(ds.sizes["area"])[:, None]).astype(float)

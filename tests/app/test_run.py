@@ -61,7 +61,9 @@ def test_toy_run_writes_every_output_and_agrees_with_the_library(tmp_path):
     # the same study through the library, without Hydra
     scn = planner.validate(planner.load_scenario("toy"))
     xr.testing.assert_allclose(scenario["cf"], scn["cf"])
-    lib_plan = planner.plan(planner.reduce_time(scn, n_days=3), policy={"cfe_target": 0.9})
+    lib_plan = planner.plan(
+        planner.reduce_time(scn, n_days=3), policy={"cfe_target": 0.9, "reserve_margin": 0.2}
+    )
     assert plan.attrs["objective"] == pytest.approx(lib_plan.attrs["objective"], rel=1e-6)
     np.testing.assert_allclose(plan["it_capacity"], lib_plan["it_capacity"], atol=1e-6)
     lib_risk = planner.simulate(

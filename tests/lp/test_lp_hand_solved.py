@@ -48,6 +48,23 @@ def test_single_site_grid_only_objective_by_hand(toy):
     assert plan.attrs["status"] == "optimal"
 
 
+def test_reserve_margin_sizes_it_and_firm_grid_above_the_load(toy):
+    ds = toy.isel(site=[0])  # alpha, grid only, as in the test above
+    ds["gen_potential"][:] = 0.0
+    base = quiet_plan(ds)
+    plan = quiet_plan(ds, policy={"reserve_margin": 0.25})
+
+    it_load = 10 + 5 + 6  # MW, flat
+    assert float(plan["it_capacity"][0]) == pytest.approx(1.25 * it_load, rel=1e-6)
+    # the connection carries the import (1.2 x 21 MW) plus 25 % of the facility load in reserve
+    assert float(plan["grid_capacity"][0]) == pytest.approx(1.25 * 1.2 * it_load, rel=1e-6)
+    np.testing.assert_allclose(plan["grid_import"], 1.2 * it_load, rtol=1e-6)
+    extra = 0.25 * it_load * (1.5e9 * crf(0.05, 15) + 3.0e7) + 0.25 * 1.2 * it_load * 5.0e7 * crf(
+        0.05, 40
+    )
+    assert plan.attrs["objective"] - base.attrs["objective"] == pytest.approx(extra, rel=1e-6)
+
+
 def test_solar_and_battery_meet_100pct_hourly_cfe(toy):
     ds = toy.isel(site=[0], node=[0])  # alpha serving city_a (10 MW), PUE 1.2
     ds["training_demand"][:] = 0.0
