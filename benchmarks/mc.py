@@ -65,8 +65,9 @@ QUICK = McSizes(
 )
 
 
-# The default study's policy (configs/policy/cfe_90.yaml), so "the Japan plan" is the one a user gets.
-DEFAULT_POLICY = {"cfe_target": 0.9}
+# The default study's policy (configs/config.yaml: cfe_90 with a 20% reserve margin), so "the
+# Japan plan" is the one a user gets.
+DEFAULT_POLICY = {"cfe_target": 0.9, "reserve_margin": 0.2}
 
 
 class McRunner:
