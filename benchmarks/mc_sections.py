@@ -67,7 +67,11 @@ def mc_section(mc: dict, roof: dict | None, fig_dir: Path, report: Path) -> str:
     )
     text += img(f1, report, "throughput vs futures")
     f2 = figures.throughput(
-        recs, "n_sites", "sites", fig_dir / "mc_throughput_sites.png", "Throughput vs sites"
+        recs,
+        "n_sites",
+        "sites",
+        fig_dir / "mc_throughput_sites.png",
+        f"Throughput vs sites ({cfg.get('sites_futures', 0):,} futures, float32)",
     )
     text += img(f2, report, "throughput vs sites")
     rows = speedup_rows(recs)
