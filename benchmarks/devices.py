@@ -49,9 +49,12 @@ def child(spec: dict) -> dict:
     t0 = time.perf_counter()
     sim(scn, plan, n_futures=chunk, **kw)
     warm_chunk = time.perf_counter() - t0
-    t0, c0 = time.perf_counter(), time.process_time()
-    risk = sim(scn, plan, n_futures=spec["n_futures"], **kw)
-    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    seconds, cpu = float("inf"), float("inf")
+    for _ in range(2):  # best of two: other processes on a shared machine only slow a call down
+        t0, c0 = time.perf_counter(), time.process_time()
+        risk = sim(scn, plan, n_futures=spec["n_futures"], **kw)
+        seconds = min(seconds, time.perf_counter() - t0)
+        cpu = min(cpu, time.process_time() - c0)
     fsh = spec["n_futures"] * scn.sizes["site"] * scn.sizes["time"]
     return {
         "n_devices": n,
