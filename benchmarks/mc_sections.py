@@ -183,9 +183,9 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
         )
     text += table(["measured peak", "value"], rows) + "\n"
     text += (
-        "\nThe peaks come from jitted JAX code that XLA may spread over every core; the "
-        "dispatch kernel's hourly loop mostly runs on one thread (see the CPU/wall ratio in the "
-        "headline), so its fraction of a single core's peak is up to that many times higher.\n"
+        "\nThe peaks come from jitted JAX code that XLA may spread over every core; how many "
+        "cores the dispatch kernel kept busy shows in the CPU-seconds-per-second figure of the "
+        "headline.\n"
     )
     work = kernel_work(mc) if mc else None
     if work:
