@@ -200,7 +200,7 @@ def speedup_rows(recs: list[dict]) -> list[tuple[str, float]]:
         star = "" if exact else "*"
         rows.append(
             (
-                f"{j['dtype'][-2:]}b F={j['n_futures']:,} S={j['n_sites']}{star}",
+                f"f{j['dtype'][-2:]} F={j['n_futures']:,} S={j['n_sites']}{star}",
                 j["throughput"] / n["throughput"],
             )
         )

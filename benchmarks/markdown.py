@@ -58,7 +58,7 @@ def lp_section(lp: dict, fig_dir: Path, report: Path) -> str:
         [
             r["sweep"],
             r["solver"],
-            r["n_days"],
+            r["n_days"] or "full year",
             r["n_sites"],
             r.get("relax_siting"),
             r.get("n_rows"),
