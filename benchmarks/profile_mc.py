@@ -1,0 +1,201 @@
+"""Where the JAX Monte Carlo's time goes: a profile of the dispatch kernel, for the report.
+
+- Cost per hour step against chunk size (wall and CPU seconds of a warm
+  `dispatch_chunk` call): a fixed per-step cost (loop and launch overhead)
+  against a per-element cost (the arithmetic of each future-site).
+- Sampling (`sample_chunk`) against dispatch against the rest of `simulate`.
+- Driver ablation: the kernel with every uncertainty driver off, and with all on.
+- The compiled loop body: how many fusions, library calls (dots), gathers,
+  dynamic slices and index clamps (selects/compares) XLA emits per hour.
+
+Uses `planner.mc` internals (kernel.sample_chunk, kernel.dispatch_chunk) only
+to time them apart; if they move, the profile records why and is skipped.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import time
+
+import numpy as np
+
+
+def _timed(fn, repeats: int = 2) -> tuple[float, float]:
+    """Best (wall, cpu) seconds of `fn()` over `repeats` calls."""
+    wall, cpu = float("inf"), float("inf")
+    for _ in range(repeats):
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall = min(wall, time.perf_counter() - w0)
+        cpu = min(cpu, time.process_time() - c0)
+    return wall, cpu
+
+
+def hlo_loop_body(compiled_text: str) -> dict:
+    """Op counts of the scan's while body and the fusions it calls (compiled HLO text)."""
+    m = re.search(r"body=%?([\w.\-]+)", compiled_text)
+    if not m:
+        return {}
+    comps = {}
+    for block in re.split(r"\n(?=%?[\w.\-]+ \(.*\) -> .*\{\n)", compiled_text):
+        name = re.match(r"%?([\w.\-]+) \(", block)
+        if name:
+            comps[name.group(1)] = block
+    body = comps.get(m.group(1), "")
+    fusions = re.findall(r"fusion\(.*?\), kind=(\w+), calls=%?([\w.\-]+)", body)
+    ops: collections.Counter = collections.Counter()
+    for _, called in fusions:
+        ops.update(re.findall(r"= \S+ ([a-z\-]+)\(", comps.get(called, "")))
+    ops.update(re.findall(r"= \S+ ([a-z\-]+)\(", body))
+    keep = (
+        "fusion",
+        "custom-call",
+        "dot",
+        "gather",
+        "dynamic-slice",
+        "select",
+        "compare",
+        "multiply",
+        "add",
+        "subtract",
+        "minimum",
+        "maximum",
+        "divide",
+        "and",
+        "or",
+        "shift-right-logical",
+        "convert",
+        "copy",
+        "transpose",
+        "reduce",
+    )
+    out = {k: int(ops.get(k, 0)) for k in keep}
+    out["fusions_in_body"] = len(fusions)
+    out["library_calls_in_body"] = sum(1 for kind, _ in fusions if kind == "kCustom") + body.count(
+        "custom-call("
+    )
+    return out
+
+
+def layout_microbench(
+    n_futures: int, n_sites: int, n_hours: int = 2190, chain: int = 50
+) -> list[dict]:
+    """An elementwise scan shaped like the kernel: (futures, sites) vs (sites, futures) vs flat.
+
+    Each hour does `chain` x (min, mul-add, max, sub-mul, add-mul) on three carried arrays, so
+    the only difference between rows is which axis is innermost in memory.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    def body(c, x):
+        a, b, d = c
+        for _ in range(chain):
+            a = jnp.minimum(a * 0.999 + x, b)
+            b = jnp.maximum(b - a * 0.5, 0.1)
+            d = d + a * b
+        return (a, b, d), None
+
+    rows = []
+    n = n_futures * n_sites
+    for label, shape, xshape in (
+        (
+            "(futures, sites): sites innermost, as the kernel",
+            (n_futures, n_sites),
+            (n_hours, 1, n_sites),
+        ),
+        ("(sites, futures): futures innermost", (n_sites, n_futures), (n_hours, n_sites, 1)),
+    ):
+        run = jax.jit(lambda a, b, d, xs: jax.lax.scan(body, (a, b, d), xs)[0])
+        a, b, d = jnp.ones(shape), jnp.ones(shape), jnp.zeros(shape)
+        xs = jnp.full(xshape, 0.001)
+        jax.block_until_ready(run(a, b, d, xs))
+        wall, cpu = _timed(
+            lambda run=run, a=a, b=b, d=d, xs=xs: jax.block_until_ready(run(a, b, d, xs))
+        )
+        ops = n * n_hours * chain * 7
+        rows.append(
+            {
+                "layout": label,
+                "shape": list(shape),
+                "cpu": cpu,
+                "wall": wall,
+                "gops_cpu": ops / cpu / 1e9,
+            }
+        )
+    return rows
+
+
+def profile(
+    scenario, plan, chunks=(64, 256, 1024), dtype: str = "float32", quick: bool = False
+) -> dict:
+    """The profile as a dict for mc.json (or {"error": ...})."""
+    try:
+        import jax
+        from planner.mc import kernel
+        from planner.mc.uncertainty import Uncertainty
+
+        from benchmarks.engine import kernel_setup, sample
+    except Exception as err:
+        return {"error": f"{type(err).__name__}: {err}"}
+    try:
+        out: dict = {"dtype": dtype, "steps": [], "ablation": []}
+        inputs, params, sizes, n_sites = kernel_setup(scenario, plan, dtype)
+        n_hours = int(np.asarray(inputs.ren).shape[0])
+        seed = np.uint32(0)
+        for f in chunks:
+            ids = np.arange(f, dtype=np.int32)
+            fut = sample(kernel, seed, ids, params, sizes, n_sites)
+            jax.block_until_ready(kernel.dispatch_chunk(inputs, fut))
+            s_wall, s_cpu = _timed(
+                lambda ids=ids: jax.block_until_ready(
+                    sample(kernel, seed, ids, params, sizes, n_sites)
+                )
+            )
+            d_wall, d_cpu = _timed(
+                lambda fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inputs, fut))
+            )
+            out["steps"].append(
+                {
+                    "chunk": f,
+                    "n_sites": n_sites,
+                    "n_hours": n_hours,
+                    "sample_wall": s_wall,
+                    "dispatch_wall": d_wall,
+                    "dispatch_cpu": d_cpu,
+                    "us_per_step_wall": 1e6 * d_wall / n_hours,
+                    "us_per_step_cpu": 1e6 * d_cpu / n_hours,
+                    "ns_per_fsh_cpu": 1e9 * d_cpu / (f * n_sites * n_hours),
+                }
+            )
+        if len(out["steps"]) >= 2:  # per-step cost = fixed + per-future x chunk (least squares)
+            x = np.array([s["chunk"] for s in out["steps"]], float)
+            y = np.array([s["us_per_step_cpu"] for s in out["steps"]])
+            slope, intercept = np.polyfit(x, y, 1)
+            out["fixed_us_per_step"] = float(intercept)
+            out["ns_per_fsh_marginal"] = float(1e3 * slope / n_sites)
+        mid = chunks[min(1, len(chunks) - 1)]
+        ids = np.arange(mid, dtype=np.int32)
+        for label, unc in (
+            ("all drivers on (defaults)", None),
+            ("every driver off", Uncertainty.none()),
+        ):
+            inp, prm, siz, _ = kernel_setup(scenario, plan, dtype, unc)
+            fut = sample(kernel, seed, ids, prm, siz, n_sites)
+            jax.block_until_ready(kernel.dispatch_chunk(inp, fut))
+            wall, cpu = _timed(
+                lambda inp=inp, fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inp, fut))
+            )
+            out["ablation"].append(
+                {"label": label, "chunk": mid, "dispatch_wall": wall, "dispatch_cpu": cpu}
+            )
+        fut = sample(kernel, seed, ids, params, sizes, n_sites)
+        text = kernel.dispatch_chunk.lower(inputs, fut).compile().as_text()
+        out["loop_body"] = hlo_loop_body(text)
+        out["scan_unroll"] = int(getattr(kernel, "SCAN_UNROLL", 1))
+        out["n_threads_hint"] = "cpu/wall > 1 means XLA used more than one thread"
+        out["layout"] = layout_microbench(mid, n_sites, n_hours=240 if quick else 2190)
+        return out
+    except Exception as err:  # the kernel's internals moved: say so
+        return {"error": f"{type(err).__name__}: {err}"}

@@ -1,0 +1,78 @@
+"""Smoke test: every benchmark suite runs at --quick size and writes well-formed output.
+
+Nothing timed is asserted: benchmarks are not tests. This only checks that
+`python -m benchmarks.run --quick` and `python -m benchmarks.report` work end
+to end into a temporary folder.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.results import SUITES, check_result
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_quick_run_writes_results_and_report(tmp_path):
+    out = tmp_path / "results"
+    report = tmp_path / "REPORT.md"
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--quick",
+            "--out",
+            str(out),
+            "--report",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for suite in SUITES:
+        data = json.loads((out / f"{suite}.json").read_text())
+        check_result(data)
+        assert data["suite"] == suite and data["quick"] is True
+        assert data["machine"]["logical_cores"] >= 1
+        assert data["versions"]["python"]
+    mc = json.loads((out / "mc.json").read_text())
+    if mc["records"]:  # the Monte Carlo is installed: both backends were timed
+        assert {r["backend"] for r in mc["records"]} == {"jax", "numpy"}
+        assert all(r["throughput"] > 0 for r in mc["records"])
+    text = report.read_text()
+    assert text.startswith("# planner benchmark report")
+    for link in [ln.split("](")[1].rstrip(")") for ln in text.splitlines() if ln.startswith("![")]:
+        png = report.parent / link
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", link
+    # the report regenerates from the JSON alone
+    again = tmp_path / "AGAIN.md"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.report", "--results", str(out), "--out", str(again)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert again.read_text().splitlines()[:3] == text.splitlines()[:3]
+
+
+def test_result_schema_rejects_malformed():
+    with pytest.raises(ValueError):
+        check_result({"schema": "planner-bench/1", "suite": "mc"})
