@@ -133,10 +133,10 @@ def profile(
     """The profile as a dict for mc.json (or {"error": ...})."""
     try:
         import jax
-        from planner.mc import kernel
-        from planner.mc.uncertainty import Uncertainty
 
         from benchmarks.engine import kernel_setup, sample
+        from planner.mc import kernel
+        from planner.mc.uncertainty import Uncertainty
     except Exception as err:
         return {"error": f"{type(err).__name__}: {err}"}
     try:
