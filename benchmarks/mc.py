@@ -318,6 +318,8 @@ def reduced_plan(scn, quick: bool):
 
     reduced = scn if quick or scn.sizes["time"] <= 24 * 12 else planner.reduce_time(scn, n_days=12)
     try:
-        return engine.make_plan(reduced, policy=DEFAULT_POLICY, relax_siting=False, mip_gap=1e-3, time_limit=300)
+        return engine.make_plan(
+            reduced, policy=DEFAULT_POLICY, relax_siting=False, mip_gap=1e-3, time_limit=300
+        )
     except Exception as err:  # an LP failure must not stop the MC timing
         return engine.heuristic_plan(scn), f"heuristic (planner.plan failed: {err})"
