@@ -30,17 +30,9 @@ def runs(toy):
     """The stressed toy at several chunk sizes and both backends (computed once)."""
     from planner.mc import Uncertainty
 
-    from .conftest import make_plan
+    from .conftest import stressed_toy_plan
 
-    plan = make_plan(
-        toy,
-        it_capacity=[14.0, 6.0, 11.0],
-        gen_capacity=[[30.0, 10.0], [10.0, 10.0], [20.0, 5.0]],
-        share=[[0.7, 0.3, 0.0], [0.0, 0.2, 0.8]],
-        battery_power=[3.0, 2.0, 2.0],
-        battery_energy=[12.0, 6.0, 8.0],
-        grid_capacity=[10.0, 3.0, 8.0],
-    )
+    plan = stressed_toy_plan(toy)
     unc = Uncertainty(**STRESSED)
     out = {"plan": plan, "uncertainty": unc}
     for chunk in (64, 256, 1000):

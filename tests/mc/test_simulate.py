@@ -22,17 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def risk(toy):
-    from .conftest import STRESSED, make_plan
+    from .conftest import STRESSED, stressed_toy_plan
 
-    plan = make_plan(
-        toy,
-        it_capacity=[14.0, 6.0, 11.0],
-        gen_capacity=[[30.0, 10.0], [10.0, 10.0], [20.0, 5.0]],
-        share=[[0.7, 0.3, 0.0], [0.0, 0.2, 0.8]],
-        battery_power=[3.0, 2.0, 2.0],
-        battery_energy=[12.0, 6.0, 8.0],
-        grid_capacity=[10.0, 3.0, 8.0],
-    )
+    plan = stressed_toy_plan(toy)
     return planner.simulate(
         toy, plan, 300, seed=3, chunk_size=64, uncertainty=Uncertainty(**STRESSED), progress=False
     )

@@ -11,6 +11,7 @@ import pytest
 import xarray as xr
 
 import planner
+from planner.mc.metrics import UNITS
 
 COMPONENTS = ["site", "it", "generation", "battery", "grid_connection", "backhaul", "grid_energy"]
 METRICS = [
@@ -127,19 +128,8 @@ def make_risk(plan: xr.Dataset, n_futures: int = 400, seed: int = 1) -> xr.Datas
         table[i] = [v.mean(), *np.quantile(v, [0.05, 0.5, 0.95]), worst[: max(1, n // 20)].mean()]
     ds["summary"] = (("metric", "stat"), table)
     ds = ds.assign_coords(metric=METRICS, stat=stats)
-    units = {
-        "unserved_energy": "MWh",
-        "loss_of_load_hours": "h",
-        "re_share": "1",
-        "cfe_score": "1",
-        "grid_energy": "MWh",
-        "emissions": "tCO2",
-        "energy_cost": "JPY",
-        "curtailment": "MWh",
-        "battery_cycles": "1",
-    }
-    for k, u in units.items():
-        ds[k].attrs["units"] = u
+    for k in METRICS:
+        ds[k].attrs["units"] = UNITS[k]
     ds.attrs.update(
         seed=seed,
         n_futures=n,
