@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import time
+from functools import partial
 
 import numpy as np
 import xarray as xr
@@ -172,7 +173,11 @@ def _xla_unrolled(scenario, plan, dtype: str, chunk: int, kernel, hours: int = 8
     saved = getattr(kernel, "SCAN_UNROLL", 1)
     try:
         kernel.SCAN_UNROLL = hours
-        cost = kernel.dispatch_chunk.lower(inputs, futures).compile().cost_analysis()
+        cost = (
+            kernel.dispatch_chunk.lower(inputs, futures, kernel.link_pattern(inputs))
+            .compile()
+            .cost_analysis()
+        )
     finally:
         kernel.SCAN_UNROLL = saved
     cost = cost[0] if isinstance(cost, list | tuple) else cost
@@ -205,7 +210,9 @@ def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str)
             seed = np.uint32(0)
             futures = sample(kernel, seed, ids, params, sizes, n_sites)
             t0 = time.perf_counter()
-            compiled = kernel.dispatch_chunk.lower(inputs, futures).compile()
+            compiled = kernel.dispatch_chunk.lower(
+                inputs, futures, kernel.link_pattern(inputs)
+            ).compile()
             compile_s = time.perf_counter() - t0
             cost = compiled.cost_analysis()
             cost = cost[0] if isinstance(cost, list | tuple) else cost
@@ -222,7 +229,9 @@ def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str)
 
             split = _xla_unrolled(scenario, plan, dtype, chunk, kernel)
 
-            jaxpr_counts = census(jax.make_jaxpr(kernel.dispatch_chunk)(inputs, futures))
+            pattern = kernel.link_pattern(inputs)
+            dispatch = partial(kernel.dispatch_chunk, pattern=pattern)
+            jaxpr_counts = census(jax.make_jaxpr(dispatch)(inputs, futures))
             return {
                 "n_futures": chunk,
                 "n_sites": int(n_sites),

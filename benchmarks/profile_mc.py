@@ -142,19 +142,20 @@ def profile(
     try:
         out: dict = {"dtype": dtype, "steps": [], "ablation": []}
         inputs, params, sizes, n_sites = kernel_setup(scenario, plan, dtype)
+        pattern = kernel.link_pattern(inputs)
         n_hours = int(np.asarray(inputs.ren).shape[0])
         seed = np.uint32(0)
         for f in chunks:
             ids = np.arange(f, dtype=np.int32)
             fut = sample(kernel, seed, ids, params, sizes, n_sites)
-            jax.block_until_ready(kernel.dispatch_chunk(inputs, fut))
+            jax.block_until_ready(kernel.dispatch_chunk(inputs, fut, pattern))
             s_wall, s_cpu = _timed(
                 lambda ids=ids: jax.block_until_ready(
                     sample(kernel, seed, ids, params, sizes, n_sites)
                 )
             )
             d_wall, d_cpu = _timed(
-                lambda fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inputs, fut))
+                lambda fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inputs, fut, pattern))
             )
             out["steps"].append(
                 {
@@ -183,15 +184,17 @@ def profile(
         ):
             inp, prm, siz, _ = kernel_setup(scenario, plan, dtype, unc)
             fut = sample(kernel, seed, ids, prm, siz, n_sites)
-            jax.block_until_ready(kernel.dispatch_chunk(inp, fut))
+            jax.block_until_ready(kernel.dispatch_chunk(inp, fut, pattern))
             wall, cpu = _timed(
-                lambda inp=inp, fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inp, fut))
+                lambda inp=inp, fut=fut: jax.block_until_ready(
+                    kernel.dispatch_chunk(inp, fut, pattern)
+                )
             )
             out["ablation"].append(
                 {"label": label, "chunk": mid, "dispatch_wall": wall, "dispatch_cpu": cpu}
             )
         fut = sample(kernel, seed, ids, params, sizes, n_sites)
-        text = kernel.dispatch_chunk.lower(inputs, fut).compile().as_text()
+        text = kernel.dispatch_chunk.lower(inputs, fut, pattern).compile().as_text()
         out["loop_body"] = hlo_loop_body(text)
         out["scan_unroll"] = int(getattr(kernel, "SCAN_UNROLL", 1))
         out["n_threads_hint"] = "cpu/wall > 1 means XLA used more than one thread"

@@ -1,32 +1,36 @@
 """The JAX kernel: the one jit boundary of the Monte Carlo.
 
-Two jitted pure functions, compiled once per run shape (`Sizes` and array
-shapes are the only static information; chunks are padded to a fixed size):
+Two jitted pure functions, compiled once per run shape (`Sizes`, array shapes
+and the plan's `LinkPattern` are the only static information; chunks are
+padded to a fixed size):
 
 - `sample_chunk(seed, future_ids, params)`: compact futures (drivers.py).
-- `dispatch_chunk(inputs, futures)`: the dispatch rule of dispatch.py over the
-  whole horizon; returns the accumulators as a State of (F, S) arrays.
+- `dispatch_chunk(inputs, futures, pattern)`: the dispatch rule of dispatch.py
+  over the whole horizon; returns the accumulators as a State of (F, S) arrays.
 
 `dispatch_chunk` states the same rule as `dispatch.hour_step` (the NumPy
-reference runs that), arranged for speed on a CPU:
+reference runs that), arranged for speed on a CPU, where the cost is passes
+through memory more than arithmetic:
 
 - layout (sites, futures): futures on the innermost axis, so a chunk of 256
   futures fills the SIMD lanes where 18 sites would not;
-- a `lax.scan` over days: each future's source day of renewables and PUE is
-  gathered once per day as a (24, S, F) slab, event bits come as one 24-bit
-  word per entity and day, and everything that does not depend on the battery
-  or the training budget (availability, renewables, inference routing over
-  links, the day-ahead forecast, reserve and training pace) is computed for the
-  whole day at once. Only the battery and training recursion runs hour by hour,
-  in an inner `lax.scan` whose body is a handful of small fusions; its hourly
-  flows come back stacked and the day's metrics are summed from them. (Hours
-  unrolled in Python instead make XLA's CPU backend fuse the whole day's
-  recursion into every consumer and recompute it in each: ~10x slower.)
-- the hourly sums into the accumulators are written out hour by hour
-  (`_add_hours`): XLA's CPU reduction changes its summation order with the
-  chunk shape, which would break bit-identity across chunk sizes.
-- the forecast of the next day is made once and carried to the next day; the
-  next day's inputs come shifted by one day in the scan's inputs.
+- a `lax.scan` over days. Per day, what looks ahead is made for the whole day
+  at once as (hours, S, F) arrays: the 48-hour forecast of today and tomorrow
+  (each future's source days of renewables and PUE gathered, inference on the
+  planned links, `forecast_need`) and from it the battery reserve and the
+  training pace of each hour (`_day_ahead`, a backward scan).
+- an inner `lax.scan` over the day's hours for everything else: availability,
+  grid stress and link cuts from one 24-bit word per entity and day, routing
+  over the uncut links, training and the battery recursion. Its arrays are
+  (S, F) or (L, F) and stay in cache, where every (24, S, F) array made for
+  the whole day would cost a pass through memory (moving routing into the
+  hour loop made the kernel 1.5x faster). Hours unrolled in Python instead
+  make XLA's CPU backend fuse the recursion into every consumer: ~10x slower.
+- bit-identical for any chunk size and device count: nothing sums over
+  futures; sums over links, hours and layers of links run in a fixed order
+  (`_sum_rows`, `_add_hours`, `_planned`), not as matrix products or XLA
+  reductions, whose order of summation may change with the shape; and the
+  caller keeps whole SIMD vectors of futures per device (simulate.chunk_for).
 - a horizon that does not end on a day boundary runs its last part-day after
   the scan, with the same body and fewer hours.
 
@@ -43,6 +47,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from planner.mc.dispatch import (
     LOL_TOLERANCE,
@@ -66,6 +71,42 @@ def sample_chunk(
     return sample_futures(seed, future_ids, params, sizes)
 
 
+class LinkPattern(NamedTuple):
+    """Which links share a node, and which links reach each site: static, hashable.
+
+    Routing sums rows of (L, F) link arrays over these groups, one row after
+    another: a matrix product with the 0/1 link matrices would do the same, but
+    its order of summation may change with the number of futures, and results
+    must be bit-identical across chunk sizes. Part of the compiled shape: a
+    plan with other links compiles once more.
+    """
+
+    peers: tuple[tuple[int, ...], ...]  # for each link, the links leaving its node
+    site_links: tuple[tuple[int, ...], ...]  # for each site, the links reaching it
+
+
+def link_pattern(inputs: Inputs) -> LinkPattern:
+    """The static link pattern of `inputs` (from its one-hot link matrices)."""
+    node = np.asarray(inputs.link_node_onehot).argmax(axis=1)
+    site_onehot = np.asarray(inputs.link_site_onehot)
+    site = site_onehot.argmax(axis=1)
+    links = range(len(node))
+    return LinkPattern(
+        peers=tuple(tuple(k for k in links if node[k] == node[j]) for j in links),
+        site_links=tuple(
+            tuple(k for k in links if site[k] == s) for s in range(site_onehot.shape[1])
+        ),
+    )
+
+
+class Links(NamedTuple):
+    """Per-chunk link constants for routing, from the plan's one-hot link matrices."""
+
+    growth: jax.Array  # (L, F) demand growth of each link's node
+    total: jax.Array  # (L, 1) share total of each link's node (1 for a complete plan)
+    site_growth: jax.Array  # (K, S, F) growth of the node of each site's k-th link (0: none)
+
+
 class Forecast(NamedTuple):
     """What the battery reserve foresees of a day (dispatch.py, step 4): weather and demand."""
 
@@ -79,8 +120,6 @@ class Forecast(NamedTuple):
 class Day(NamedTuple):
     """Scan inputs of one day; per-future arrays have futures last."""
 
-    source: jax.Array  # (F,) int source day of renewables and PUE
-    noise: jax.Array  # (S, F) weather noise on renewables
     down: jax.Array  # (S, F) uint32 hour bits: site down
     stress: jax.Array  # (S, F) uint32 hour bits: grid stress
     cut: jax.Array  # (L, F) uint32 hour bits: link cut
@@ -89,7 +128,36 @@ class Day(NamedTuple):
     grid_co2: jax.Array  # (24, S)
     grid_cfe: jax.Array  # (24, S)
     training: jax.Array  # () MWh training energy of the day
-    tomorrow: Forecast  # the next day's
+    ahead: Forecast  # today's and the next day's, stacked (2, ...)
+
+
+class Hourly(NamedTuple):
+    """Inner scan inputs: one hour of the day's precomputed (S, F) arrays."""
+
+    bit: jax.Array  # () uint32 hour of the day: its bit in the event words
+    pace_share: jax.Array  # share of the training budget left to run at pace this hour
+    ren: jax.Array  # renewables with the day's noise (availability is applied in the step)
+    pue: jax.Array
+    link_demand: jax.Array  # (L,) MW inference demand of each link's node (before growth)
+    reserve: jax.Array  # MWh held back for later hours
+
+
+class Site(NamedTuple):
+    """Inner scan constants: the day's event words (S, F) or (L, F) and the plan (S, 1) or (L, 1)."""
+
+    down: jax.Array
+    stress: jax.Array
+    cut: jax.Array  # (L, F) link cut words
+    link_growth: jax.Array  # (L, F) demand growth of each link's node
+    link_share: jax.Array  # (L, 1)
+    link_total: jax.Array  # (L, 1) share total of each link's node (1 for a complete plan)
+    it_capacity: jax.Array
+    battery_power: jax.Array
+    battery_energy: jax.Array
+    grid_capacity: jax.Array
+    stress_factor: jax.Array
+    eta_charge: jax.Array
+    eta_discharge: jax.Array
 
 
 def _by_day(hourly: jax.Array, n_days: int) -> jax.Array:
@@ -104,58 +172,88 @@ def _next_day(by_day: jax.Array) -> jax.Array:
     return jnp.concatenate([by_day[1:], jnp.zeros_like(by_day[:1])])
 
 
-def _hour_bits(words: jax.Array, n_hours: int) -> jax.Array:
-    """(X, F) words -> (n_hours, X, F) bool, bit h of the word for hour h of the day."""
-    shift = jnp.arange(n_hours, dtype=jnp.uint32)[:, None, None]
-    return (jnp.right_shift(words[None], shift) & jnp.uint32(1)) > 0
+def _site_layers(pattern) -> tuple[np.ndarray, np.ndarray]:
+    """(K, S) index of the k-th link reaching each site (0 if none) and its 0/1 mask."""
+    depth = max(len(group) for group in pattern.site_links)
+    index = np.zeros((depth, len(pattern.site_links)), dtype=np.int32)
+    mask = np.zeros(index.shape, dtype=np.float32)
+    for site, group in enumerate(pattern.site_links):
+        index[: len(group), site] = group
+        mask[: len(group), site] = 1.0
+    return index, mask
 
 
-def _route(inp: Inputs, growth: jax.Array, day: Day, n_hours: int):
-    """Inference per site (n_hours, S, F) routed over uncut links, and the unroutable part."""
-    dtype = inp.ren.dtype
-    n_nodes = inp.node_share_total.shape[0]
-    node_demand = day.inference[:n_hours, :, None] * growth[None, :n_nodes]  # (H, N, F)
-    ok = ~_hour_bits(day.cut, n_hours)
-    weight = inp.link_share[None, :, None] * ok.astype(dtype)  # (H, L, F)
-    routed = jnp.einsum("ln,hlf->hnf", inp.link_node_onehot, weight)
-    lost = routed <= 0
-    total = inp.node_share_total[None, :, None]
-    scale = jnp.where(lost, 0.0, total / jnp.where(lost, 1.0, routed))
-    served = jnp.einsum("ln,hnf->hlf", inp.link_node_onehot, node_demand * scale) * weight
-    dropped = jnp.einsum("ln,hnf->hlf", inp.link_node_onehot, node_demand * lost)
-    dropped = dropped * inp.link_share[None, :, None]
-    inference = jnp.einsum("ls,hlf->hsf", inp.link_site_onehot, served)
-    unroutable = jnp.einsum("ls,hlf->hsf", inp.link_site_onehot, dropped)
-    return inference, unroutable
+def _sum_rows(rows: jax.Array, groups: tuple[tuple[int, ...], ...]) -> jax.Array:
+    """(len(groups), F): for each group, its rows of `rows` (L, F) summed in order (0 if none)."""
+    zero = jnp.zeros_like(rows[:1])
+    sums = {}
+    out = []
+    for group in groups:
+        if group not in sums:
+            total = zero
+            for k in group:
+                total = rows[k : k + 1] if total is zero else total + rows[k : k + 1]
+            sums[group] = total
+        out.append(sums[group])
+    return jnp.concatenate(out, axis=0)
 
 
-def _forecast(inp: Inputs, growth, node_site, fc: Forecast):
-    """(must, keep, room) of each hour (24, S, F) of a day (dispatch.py, steps 3 and 4).
+def _add_hours(total: jax.Array, hourly: jax.Array) -> jax.Array:
+    """total + each hour of `hourly` (H, ...) in turn (not `sum(axis=0)`: see the module doc)."""
+    for h in range(hourly.shape[0]):
+        total = total + hourly[h]
+    return total
 
-    keep = 0 at a surplus or past the horizon; room is the free IT capacity.
+
+def _planned(inp: Inputs, links, pattern, inference: jax.Array) -> jax.Array:
+    """(H, S, F) inference on the plan's links with none cut (what the forecast assumes).
+
+    inference: (H, N) node demand before growth. Each site sums its links in
+    layers (its k-th link), k in order: elementwise, so exact and the same for
+    any number of futures (a matrix product's order of summation is not).
     """
-    ren = jnp.transpose(inp.ren[fc.source], (1, 2, 0))
-    ren = jnp.minimum(ren * fc.noise[None], inp.ren_max[None, :, None])
-    pue = jnp.transpose(inp.pue[fc.source], (1, 2, 0))
-    n_nodes = node_site.shape[0]
-    demand = fc.inference[:, :, None] * growth[None, :n_nodes]
-    planned = jnp.einsum("ns,hnf->hsf", node_site, demand)  # no link cuts foreseen
-    pace = fc.training * growth[-1][None] * inp.training_share[:, None]
-    pace = pace / jnp.maximum(fc.hours, 1.0)
+    index, _ = _site_layers(pattern)
+    weighted = (inference @ inp.link_node_onehot.T) * inp.link_share[None]  # (H, L), exact
+    total = None
+    for k in range(index.shape[0]):
+        layer = weighted[:, index[k], None] * links.site_growth[k][None]
+        total = layer if total is None else total + layer
+    return total
+
+
+def _forecast(inp: Inputs, growth, links, pattern, fc: Forecast):
+    """(must, keep, room, ren, pue) of each hour (48, S, F) of today and tomorrow.
+
+    dispatch.py, steps 3 and 4. `fc` holds today's and tomorrow's Forecast
+    inputs stacked on a leading axis of 2. keep = 0 at a surplus or past the
+    horizon; room is the free IT capacity; ren (with the day's noise, before
+    availability) and pue are the weather. Both days are made afresh each day:
+    carrying tomorrow's arrays to the next day costs XLA two copies of each
+    per day, about what making them again costs.
+    """
+    n = 2 * HOURS
+    shape = (n,) + fc.noise.shape[1:]
+    ren = jnp.transpose(inp.ren[fc.source], (0, 2, 3, 1))  # (2, 24, S, F)
+    ren = jnp.minimum(ren * fc.noise[:, None], inp.ren_max[None, None, :, None]).reshape(shape)
+    pue = jnp.transpose(inp.pue[fc.source], (0, 2, 3, 1)).reshape(shape)
+    planned = _planned(inp, links, pattern, fc.inference.reshape(n, -1))  # no cuts foreseen
+    pace = fc.training[:, None, None] * growth[-1][None, None] * inp.training_share[None, :, None]
+    pace = pace / jnp.maximum(fc.hours, 1.0)[:, None, None]  # (2, S, F)
+    pace = jnp.broadcast_to(pace[:, None], (2, HOURS) + pace.shape[1:]).reshape(shape)
     site = lambda a: a[None, :, None]  # noqa: E731  (S,) -> (1, S, 1)
     must, surplus = forecast_need(
         ren,
         pue,
         planned,
         site(inp.it_capacity),
-        pace[None],
+        pace,
         site(inp.grid_capacity),
         site(inp.battery_power),
         jnp,
     )
-    beyond = (jnp.arange(HOURS) >= fc.hours)[:, None, None]
+    beyond = (jnp.arange(HOURS)[None] >= fc.hours[:, None]).reshape(n, 1, 1)
     room = site(inp.it_capacity) - jnp.minimum(planned, site(inp.it_capacity))
-    return must, 1.0 - (surplus | beyond).astype(must.dtype), room
+    return must, 1.0 - (surplus | beyond).astype(must.dtype), room, ren, pue
 
 
 def _day_ahead(today, tomorrow, eta_discharge):
@@ -185,50 +283,50 @@ def _day_ahead(today, tomorrow, eta_discharge):
     return after / eta_discharge, share
 
 
-def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: int):
+def _day(carry, day: Day, inp: Inputs, growth: jax.Array, links: Links, pattern, n_hours: int):
     """Advance one day of `n_hours` (24, or fewer for a last part-day).
 
-    carry: (State of (S, F) arrays, today's forecast (must, keep, room));
-    returns the next day's carry (tomorrow's forecast is made here, once).
+    carry: the State of (S, F) arrays; returns the next day's.
     """
-    state, today = carry
+    state = carry
+    forecast = _forecast(inp, growth, links, pattern, day.ahead)  # (48, S, F): today, tomorrow
+    today = tuple(a[:n_hours] for a in forecast)
+    tomorrow = tuple(a[HOURS:] for a in forecast)
     dtype = inp.ren.dtype
     col = lambda a: a[:, None]  # noqa: E731  (S,) -> (S, 1)
-    # the whole day's availability, weather and routing, (H, S, F)
-    up = (~_hour_bits(day.down, n_hours)).astype(dtype)
-    stress = _hour_bits(day.stress, n_hours)
-    grid_avail = col(inp.grid_capacity)[None] * up * jnp.where(stress, inp.stress_factor, 1.0)
-    slab = jnp.transpose(inp.ren[day.source], (1, 2, 0))[:n_hours]  # (H, S, F)
-    ren = jnp.minimum(slab * day.noise[None], col(inp.ren_max)[None]) * up
-    pue = jnp.transpose(inp.pue[day.source], (1, 2, 0))[:n_hours]
-    it_cap = col(inp.it_capacity)[None] * up
-    inference, unroutable = _route(inp, growth, day, n_hours)
-    inference_served = jnp.minimum(inference, it_cap)
-    it_unplaced = inference - inference_served + unroutable
-    room = it_cap - inference_served
-    spare = jnp.maximum(ren - pue * inference_served, 0.0) / pue
-    power = col(inp.battery_power)[None] * up
-    tomorrow = _forecast(inp, growth, node_site, day.tomorrow)
-    today = tuple(a[:n_hours] for a in today)
-    reserve, pace_share = _day_ahead(today, tomorrow, inp.eta_discharge)
+    # what looks ahead, for the whole day (H, S, F); the rest runs hour by hour in `_hour`
+    reserve, pace_share = _day_ahead(today[:3], tomorrow[:3], inp.eta_discharge)
     budget = day.training * growth[-1][None] * col(inp.training_share)
     hours = Hourly(
+        bit=jnp.arange(n_hours, dtype=jnp.uint32),
         pace_share=pace_share,
-        ren=ren,
-        pue=pue,
-        inference=inference_served,
-        room=room,
-        spare=spare,
-        power=power,
-        grid_avail=grid_avail,
+        ren=today[3],
+        pue=today[4],
+        link_demand=day.inference[:n_hours] @ inp.link_node_onehot.T,
         reserve=reserve,
     )
-    step = partial(_hour, energy=col(inp.battery_energy), eta=(inp.eta_charge, inp.eta_discharge))
-    (soc, budget), flows = jax.lax.scan(step, (state.soc, budget), hours)
-    load, curtailment, discharge, grid, unserved_power = flows
-    # the day's metrics from its hourly flows
-    it_unplaced = it_unplaced.at[-1].add(budget)  # training left at the day's end
-    unserved = unserved_power + pue * it_unplaced
+    site = Site(
+        down=day.down,
+        stress=day.stress,
+        cut=day.cut,
+        link_growth=links.growth,
+        link_share=col(inp.link_share),
+        link_total=links.total,
+        it_capacity=col(inp.it_capacity),
+        battery_power=col(inp.battery_power),
+        battery_energy=col(inp.battery_energy),
+        grid_capacity=col(inp.grid_capacity),
+        stress_factor=inp.stress_factor,
+        eta_charge=inp.eta_charge,
+        eta_discharge=inp.eta_discharge,
+    )
+    (soc, budget), flows = jax.lax.scan(
+        partial(_hour, site=site, pattern=pattern), (state.soc, budget), hours
+    )
+    demand, curtailment, discharge, grid, unserved = flows
+    # the day's metrics from its hourly flows; training left at the day's end is unserved
+    left = today[4][n_hours - 1] * budget
+    unserved, demand = unserved.at[-1].add(left), demand.at[-1].add(left)
     short = (unserved > LOL_TOLERANCE).astype(dtype)
     s = state
     new = State(
@@ -237,7 +335,7 @@ def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: in
         unserved=_add_hours(s.unserved, unserved),
         lol_site=_add_hours(s.lol_site, short),
         lol=_add_hours(s.lol, jnp.max(short, axis=1)),
-        demand=_add_hours(s.demand, load + pue * it_unplaced),
+        demand=_add_hours(s.demand, demand),
         grid=_add_hours(s.grid, grid),
         grid_clean=_add_hours(s.grid_clean, grid * day.grid_cfe[:n_hours, :, None]),
         emissions=_add_hours(s.emissions, grid * day.grid_co2[:n_hours, :, None]),
@@ -245,55 +343,65 @@ def _day(carry, day: Day, inp: Inputs, growth: jax.Array, node_site, n_hours: in
         curtailment=_add_hours(s.curtailment, curtailment),
         discharge=_add_hours(s.discharge, discharge),
     )
-    return new, tomorrow
+    return new
 
 
-def _add_hours(total: jax.Array, hourly: jax.Array) -> jax.Array:
-    """total + each hour of `hourly` (H, ...) in turn (not `sum(axis=0)`: see the module doc)."""
-    for h in range(hourly.shape[0]):
-        total = total + hourly[h]
-    return total
+def _hour(carry, h: Hourly, site: Site, pattern: LinkPattern):
+    """One hour of routing, training and battery: (soc, budget) and the hour's flows.
 
-
-class Hourly(NamedTuple):
-    """Inner scan inputs: one hour of the day's precomputed (S, F) arrays."""
-
-    pace_share: jax.Array  # share of the training budget left to run at pace this hour
-    ren: jax.Array
-    pue: jax.Array
-    inference: jax.Array  # inference served
-    room: jax.Array  # free IT capacity
-    spare: jax.Array  # IT load the renewable surplus can power
-    power: jax.Array  # battery power available
-    grid_avail: jax.Array
-    reserve: jax.Array  # MWh held back for later hours
-
-
-def _hour(carry, h: Hourly, energy, eta):
-    """One hour of the training and battery recursion: (soc, budget) and the hour's flows."""
+    Availability and routing are worked here, in the loop, from the day's event
+    words: every (H, S, F) array made for the whole day costs a pass through
+    memory, an (S, F) step stays in cache. Routing (dispatch.py, step 2): a
+    node's share of a cut link goes to its uncut links in proportion to their
+    shares, from one (L, L) product; the sums per site from one (S, L) product.
+    """
     soc, budget = carry
-    eta_charge, eta_discharge = eta
+    dtype = h.ren.dtype
+    bit = lambda words: (jnp.right_shift(words, h.bit) & jnp.uint32(1)) > 0  # noqa: E731
+    up = (~bit(site.down)).astype(dtype)
+    grid_avail = site.grid_capacity * up * jnp.where(bit(site.stress), site.stress_factor, 1.0)
+    weight = jnp.where(bit(site.cut), 0.0, site.link_share)  # (L, F)
+    routed = _sum_rows(weight, pattern.peers)  # the uncut share of each link's node
+    demand = h.link_demand[:, None] * site.link_growth
+    lost = routed <= 0
+    served = jnp.where(lost, 0.0, demand * site.link_total / jnp.where(lost, 1.0, routed))
+    dropped = jnp.where(lost, demand * site.link_share, 0.0)
+    routed_in = _sum_rows(served * weight, pattern.site_links)  # (S, F)
+    unroutable = _sum_rows(dropped, pattern.site_links)
+    it_cap = site.it_capacity * up
+    inference = jnp.minimum(routed_in, it_cap)
+    it_unplaced = routed_in - inference + unroutable
+    room = it_cap - inference
+    ren = h.ren * up
+    spare = jnp.maximum(ren - h.pue * inference, 0.0) / h.pue
+    power = site.battery_power * up
+    energy = site.battery_energy
     # training: pulled into spare renewables, else at the even pace that ends the day
-    training = jnp.minimum(jnp.minimum(jnp.maximum(h.spare, budget * h.pace_share), h.room), budget)
+    training = jnp.minimum(jnp.minimum(jnp.maximum(spare, budget * h.pace_share), room), budget)
     budget = budget - training
-    load = h.pue * (h.inference + training)
-    net = h.ren - load
+    load = h.pue * (inference + training)
+    net = ren - load
     surplus = jnp.maximum(net, 0.0)
     deficit = jnp.maximum(-net, 0.0)
-    charge = jnp.minimum(jnp.minimum(surplus, h.power), jnp.maximum(energy - soc, 0.0) / eta_charge)
-    discharge = battery_discharge(
-        deficit, h.power, soc, h.reserve, h.grid_avail, eta_discharge, jnp
+    charge = jnp.minimum(
+        jnp.minimum(surplus, power), jnp.maximum(energy - soc, 0.0) / site.eta_charge
     )
-    soc = soc + charge * eta_charge - discharge / eta_discharge
+    discharge = battery_discharge(
+        deficit, power, soc, h.reserve, grid_avail, site.eta_discharge, jnp
+    )
+    soc = soc + charge * site.eta_charge - discharge / site.eta_discharge
     soc = jnp.minimum(jnp.maximum(soc, 0.0), energy)
-    grid = jnp.minimum(deficit - discharge, h.grid_avail)
-    unserved_power = deficit - discharge - grid
-    return (soc, budget), (load, surplus - charge, discharge, grid, unserved_power)
+    grid = jnp.minimum(deficit - discharge, grid_avail)
+    unserved = deficit - discharge - grid + h.pue * it_unplaced
+    return (soc, budget), (load + h.pue * it_unplaced, surplus - charge, discharge, grid, unserved)
 
 
-@jax.jit
-def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
-    """Run the dispatch over the whole horizon for a chunk; final State of (F, S) arrays."""
+@partial(jax.jit, static_argnames=("pattern",))
+def dispatch_chunk(inputs: Inputs, futures: Futures, pattern: LinkPattern) -> State:
+    """Run the dispatch over the whole horizon for a chunk; final State of (F, S) arrays.
+
+    pattern: `link_pattern(inputs)`, the plan's links as static structure.
+    """
     inp = inputs
     n_futures, n_sites = futures.growth.shape[0], inp.it_capacity.shape[0]
     n_hours = inp.ren.shape[0]
@@ -323,8 +431,6 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
         hours=jnp.clip(n_hours - HOURS * jnp.arange(n_days), 0, HOURS).astype(dtype),
     )
     days = Day(
-        source=futures.day_source.T,
-        noise=jnp.transpose(futures.weather_noise, (1, 2, 0)),
         down=day_bits(fut.outage_start, fut.outage_end) | disaster,
         stress=day_bits(fut.stress_start, fut.stress_end)[:, inp.site_area],
         cut=day_bits(fut.cut_start, fut.cut_end),
@@ -333,12 +439,16 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
         grid_co2=_by_day(inp.grid_co2[:, inp.site_area], n_days),
         grid_cfe=_by_day(inp.grid_cfe[:, inp.site_area], n_days),
         training=inp.day_training,
-        tomorrow=jax.tree.map(_next_day, forecasts),
+        ahead=jax.tree.map(lambda a: jnp.stack([a, _next_day(a)], axis=1), forecasts),
     )
     growth = futures.growth.T  # (N + 1, F)
-    # (N, S) planned shares, for the forecast (no link cuts foreseen)
-    node_site = jnp.einsum(
-        "ln,l,ls->ns", inp.link_node_onehot, inp.link_share, inp.link_site_onehot
+    n_nodes = inp.link_node_onehot.shape[1]
+    link_growth = inp.link_node_onehot @ growth[:n_nodes]  # exact: one term per link
+    index, mask = _site_layers(pattern)
+    links = Links(
+        growth=link_growth,
+        total=(inp.link_node_onehot @ inp.node_share_total)[:, None],
+        site_growth=link_growth[index] * mask.astype(dtype)[:, :, None],
     )
     zeros = jnp.zeros((n_sites, n_futures), inp.ren.dtype)
     state = State(
@@ -349,14 +459,13 @@ def dispatch_chunk(inputs: Inputs, futures: Futures) -> State:
         lol=jnp.zeros((n_futures,), inp.ren.dtype),
         **{name: zeros for name in State._fields[5:]},
     )
-    first = _forecast(inp, growth, node_site, jax.tree.map(lambda a: a[0], forecasts))
-    carry = (state, first)
+    carry = state
     if n_full:
         full = jax.tree.map(lambda a: a[:n_full], days)
-        one_day = partial(_day, inp=inp, growth=growth, node_site=node_site, n_hours=HOURS)
+        one_day = partial(_day, inp=inp, growth=growth, links=links, pattern=pattern, n_hours=HOURS)
         carry, _ = jax.lax.scan(lambda c, d: (one_day(c, d), None), carry, full)
     if rest:
         last = jax.tree.map(lambda a: a[n_full], days)
-        carry = _day(carry, last, inp, growth, node_site, rest)
-    state, _ = carry
+        carry = _day(carry, last, inp, growth, links, pattern, rest)
+    state = carry
     return finish(State(*(a if a.ndim == 1 else a.T for a in state)), inp, futures)

@@ -46,6 +46,26 @@ def _check_options(n_futures, seed, chunk_size, backend, dtype) -> None:
         raise PolicyError(f"simulate: seed={seed} must lie in [0, 2**32)")
 
 
+LANES = 32  # futures per device in a JAX chunk come in multiples of this (see chunk_for)
+
+
+def chunk_for(chunk_size: int, n_futures: int, n_devices: int, backend: str) -> int:
+    """Futures per chunk: `chunk_size` (at most `n_futures`) rounded up as the backend needs.
+
+    JAX: to a multiple of LANES futures on every device. With fast math (devices.py)
+    XLA's vectorised loops may round a division differently from the scalar
+    loop that finishes a row whose length is not a multiple of the vector
+    width; with whole vectors only, every future takes the same path and the
+    numbers stay bit-identical across chunk sizes and device counts. The
+    padding futures are computed and dropped.
+    """
+    chunk = min(int(chunk_size), int(n_futures))
+    if backend != "jax":
+        return chunk
+    step = LANES * n_devices
+    return -(-chunk // step) * step
+
+
 def _as_uncertainty(uncertainty: Uncertainty | dict | None) -> Uncertainty:
     if uncertainty is None:
         return Uncertainty()
@@ -101,7 +121,7 @@ def simulate(
     with x64:
         inputs, params, sizes = _prepare(scenario, plan, uncertainty, dtype)
         devices = jax.devices() if backend == "jax" else jax.devices()[:1]
-        chunk = -(-min(int(chunk_size), int(n_futures)) // len(devices)) * len(devices)
+        chunk = chunk_for(chunk_size, n_futures, len(devices), backend)
         mesh = Mesh(np.array(devices), ("future",))
         split = NamedSharding(mesh, PartitionSpec("future"))
         whole = NamedSharding(mesh, PartitionSpec())
@@ -109,13 +129,14 @@ def simulate(
         seed_array = jax.device_put(np.uint32(seed), whole)
         if backend == "jax":
             inputs_on_device = jax.device_put(inputs, whole)
+            pattern = kernel.link_pattern(inputs)
         states = []
         with tqdm(total=int(n_futures), unit="future", disable=not progress) as bar:
             for first in range(0, int(n_futures), chunk):
                 ids = jax.device_put(np.arange(first, first + chunk, dtype=np.int32), split)
                 futures = kernel.sample_chunk(seed_array, ids, params, sizes)
                 if backend == "jax":
-                    state = kernel.dispatch_chunk(inputs_on_device, futures)
+                    state = kernel.dispatch_chunk(inputs_on_device, futures, pattern)
                 else:
                     state = dispatch_numpy(inputs, futures)
                 keep = min(chunk, int(n_futures) - first)

@@ -12,6 +12,7 @@ import pytest
 import planner
 from planner.mc import kernel
 from planner.mc.metrics import UNITS
+from planner.mc.simulate import LANES, chunk_for
 
 from .conftest import STRESSED
 
@@ -67,7 +68,23 @@ def test_jax_agrees_with_numpy_on_every_metric(runs):
 def test_same_seed_same_numbers_whatever_the_chunk_size(runs, chunk):
     for name, values in metric_arrays(runs[chunk]).items():
         np.testing.assert_array_equal(values, metric_arrays(runs[64])[name], err_msg=name)
-    assert runs[chunk].attrs["chunk_size"] == min(chunk, N_FUTURES)
+    devices = runs[chunk].attrs["devices"]
+    assert runs[chunk].attrs["chunk_size"] == chunk_for(chunk, N_FUTURES, devices, "jax")
+
+
+@pytest.mark.parametrize(
+    ("chunk", "n", "devices", "backend", "expected"),
+    [
+        (256, 10_000, 1, "jax", 256),  # already whole vectors
+        (256, 10_000, 2, "jax", 256),
+        (300, 10_000, 2, "jax", 320),  # 150 a device -> 160
+        (1000, 300, 2, "jax", 320),  # never more than needed, rounded up
+        (1, 1, 4, "jax", 4 * LANES),
+        (1000, 300, 2, "numpy", 300),  # the NumPy reference takes the chunk as it is
+    ],
+)
+def test_jax_chunks_are_whole_vectors_on_every_device(chunk, n, devices, backend, expected):
+    assert chunk_for(chunk, n, devices, backend) == expected
 
 
 def test_other_seed_other_numbers(runs, toy):
@@ -84,14 +101,14 @@ def test_other_seed_other_numbers(runs, toy):
 
 
 def test_chunk_loop_compiles_once(runs, toy):
-    """Five chunks of 48 (the last one padded) trace and compile each kernel once."""
+    """Several chunks (the last one padded) trace and compile each kernel once."""
     before = kernel.sample_chunk._cache_size(), kernel.dispatch_chunk._cache_size()
     planner.simulate(
         toy,
         runs["plan"],
         200,
         seed=3,
-        chunk_size=48,
+        chunk_size=100,  # 128 futures a chunk: a shape no other test compiled
         uncertainty=runs["uncertainty"],
         progress=False,
     )
