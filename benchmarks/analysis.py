@@ -57,10 +57,19 @@ def headline(mc: dict, roof: dict | None) -> dict | None:
         "n_hours": j["n_hours"],
         "jax_throughput": j["throughput"],
         "jax_seconds": j["seconds"],
+        "jax_chunk": j["chunk_size"],
         "numpy_throughput": n["throughput"],
         "numpy_basis": basis,
         "ratio": j["throughput"] / n["throughput"],
     }
+    fastest = max(
+        (r for r in recs if r["backend"] == "numpy" and r["dtype"] == dtype and r["n_sites"] == s0),
+        key=lambda r: r["throughput"],
+    )
+    out["numpy_best_throughput"] = fastest["throughput"]
+    out["numpy_best_chunk"] = fastest["chunk_size"]
+    out["numpy_best_futures"] = fastest["n_futures"]
+    out["ratio_best"] = j["throughput"] / fastest["throughput"]
     if j.get("throughput_cpu") and n.get("throughput_cpu"):
         out["ratio_cpu"] = j["throughput_cpu"] / n["throughput_cpu"]
         out["jax_cpu_per_wall"] = j["seconds"] and j["cpu_seconds"] / j["seconds"]
@@ -94,38 +103,28 @@ def kernel_work(mc: dict, dtype: str | None = None) -> dict | None:
         return None
     p = probes[0]
     fsh = p["n_futures"] * p["n_sites"] * p["n_hours"]
-    fs = p["n_futures"] * p["n_sites"]
     work = classify(p["jaxpr_census"], fsh)
     work["census_flops"] = work["arithmetic"] + work["logic"] + work["matmul"] + work["reduce"]
-    unroll = max(int(p.get("scan_unroll", 1)), 1)
-    if "xla_flops_per_fsh" in p:  # counted on a short horizon with the scan unrolled
-        work["xla_flops"], work["xla_bytes"] = p["xla_flops_per_fsh"], p["xla_bytes_per_fsh"]
-    else:
-        work["xla_flops"] = p["dispatch_flops"] / unroll / fs
-        work["xla_bytes"] = p["dispatch_bytes_accessed"] / unroll / fs
     itemsize = 8 if p["dtype"] == "float64" else 4
+    elements = sum(work[k] for k in ("arithmetic", "logic", "reduce", "move", "other"))
+    work["unfused_bytes"] = 2.0 * itemsize * elements  # every result written once, read once
     work["compulsory_bytes"] = itemsize * (2.0 + 1.0 / 24.0)  # ren + pue per hour, noise per day
     work["dtype"] = p["dtype"]
     work["n_links"] = p.get("n_links")
     work["explain"] = (
         f"Counted on one chunk ({p['n_futures']} futures x {p['n_sites']} sites, {p['dtype']}, "
         f"{p.get('n_links')} node-site links). The census walks the kernel's jaxpr and counts each "
-        "primitive's output elements (the scan body times its length; a one-hot matmul as "
-        "2 x M x N x K flops); comparisons, selects, min and max count as flops, as XLA counts "
-        "them. XLA's cost analysis counts a `while` body once whatever its trip count, so it "
-        f"is taken on a {p.get('xla_unrolled_hours', '?')}-hour horizon with the scan fully "
-        "unrolled and divided by futures x sites x hours (older results: divided by the scan "
-        f"unroll, {unroll}, and futures x sites). It comes out several times the census because "
-        "XLA counts what its generated code does: each copy of a shared subexpression it "
-        "duplicates into several fusions, the index arithmetic and clamping around dynamic "
-        "slices, compare-and-select for NaN-aware min/max. It grows with the unrolled horizon "
-        "(fusion across hours), so read it as a sign of that overhead, not as the kernel's "
-        "arithmetic; the roofline uses the census. "
-        "XLA's bytes are every operation's operands and results as if none stayed in cache: an "
-        "upper bound on memory traffic. The scan carry of a chunk (a dozen (chunk, sites) arrays, "
-        "a few hundred KiB) stays in cache, so the compulsory traffic per future-site-hour is "
-        f"the renewable and PUE value of its source hour plus a weather-noise value per day, "
-        f"{work['compulsory_bytes']:.1f} bytes; the roofline places the kernel by that."
+        "primitive's output elements (scan bodies times their length; a matrix product as "
+        "2 x M x N x K flops); comparisons, selects, min and max count as flops. Bytes bound the "
+        "memory traffic from both sides. Unfused: every result of every primitive written to "
+        "memory once and read once, as if nothing were fused or stayed in cache "
+        f"({work['unfused_bytes']:.0f} bytes). Compulsory: what must come from memory at all, "
+        "the renewable and PUE value of the source hour plus a weather-noise value per day "
+        f"({work['compulsory_bytes']:.1f} bytes); the day's and the hour step's arrays of a "
+        "chunk (hundreds of KiB) stay in cache. The roofline places the kernel by the "
+        "compulsory bytes and marks how far it would move with the unfused ones. "
+        "(XLA's own cost analysis counts each `while` body once whatever its trip count, so it "
+        "cannot count a loop of hours inside a loop of days; it is not used.)"
     )
     return work
 
@@ -135,14 +134,14 @@ def roofline_points(mc: dict | None, roof: dict | None) -> list[dict]:
 
     Intensity uses the compulsory memory traffic (each future-site-hour reads one
     renewable and one PUE value of its source day; the scan carry stays in cache);
-    `intensity_xla` is the lower bound if none of XLA's counted bytes stayed in cache.
+    `intensity_unfused` is the lower bound if no result of any operation stayed in cache.
     """
     if not mc or not roof:
         return []
     h = headline(mc, roof)
     work = kernel_work(mc, mc["config"]["dtypes"][0])
     peaks = _peaks(roof)
-    if not h or not work or not peaks.get("fma") or not work["xla_bytes"]:
+    if not h or not work or not peaks.get("fma") or not work["unfused_bytes"]:
         return []
     ridge = peaks["fma"] / peaks["bandwidth"] if peaks.get("bandwidth") else float("inf")
     points = []
@@ -176,7 +175,7 @@ def roofline_points(mc: dict | None, roof: dict | None) -> list[dict]:
                 "label": label,
                 "flops_per_second": flops,
                 "intensity": intensity,
-                "intensity_xla": work["census_flops"] / work["xla_bytes"],
+                "intensity_unfused": work["census_flops"] / work["unfused_bytes"],
                 "fraction_fma": frac,
                 "fraction_matmul": flops / peaks["matmul"],
                 "fraction_bandwidth": frac_bw,

@@ -159,36 +159,6 @@ def sample(kernel, seed, ids, params, sizes, n_sites):
     return kernel.sample_chunk(seed, ids, params, sizes)
 
 
-def _xla_unrolled(scenario, plan, dtype: str, chunk: int, kernel, hours: int = 8) -> dict:
-    """XLA's cost of the kernel on a `hours`-long horizon with the scan fully unrolled.
-
-    XLA's cost analysis counts a `while` body once whatever its trip count; with the
-    scan unrolled every hour is in straight-line code and counted, so the result per
-    future-site-hour includes the loop and the work around it.
-    """
-    part = scenario.isel(time=slice(0, hours))
-    inputs, params, sizes, n_sites = kernel_setup(part, plan, dtype)
-    ids = np.arange(chunk, dtype=np.int32)
-    futures = sample(kernel, np.uint32(0), ids, params, sizes, n_sites)
-    saved = getattr(kernel, "SCAN_UNROLL", 1)
-    try:
-        kernel.SCAN_UNROLL = hours
-        cost = (
-            kernel.dispatch_chunk.lower(inputs, futures, kernel.link_pattern(inputs))
-            .compile()
-            .cost_analysis()
-        )
-    finally:
-        kernel.SCAN_UNROLL = saved
-    cost = cost[0] if isinstance(cost, list | tuple) else cost
-    per = chunk * n_sites * hours
-    return {
-        "xla_unrolled_hours": hours,
-        "xla_flops_per_fsh": float(cost.get("flops", float("nan"))) / per,
-        "xla_bytes_per_fsh": float(cost.get("bytes accessed", float("nan"))) / per,
-    }
-
-
 def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str) -> dict:
     """XLA cost and memory analysis of the compiled dispatch kernel for one chunk.
 
@@ -227,8 +197,6 @@ def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str)
             leaves = jax.tree_util.tree_leaves
             from benchmarks.roofline import census
 
-            split = _xla_unrolled(scenario, plan, dtype, chunk, kernel)
-
             pattern = kernel.link_pattern(inputs)
             dispatch = partial(kernel.dispatch_chunk, pattern=pattern)
             jaxpr_counts = census(jax.make_jaxpr(dispatch)(inputs, futures))
@@ -242,7 +210,6 @@ def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str)
                 "event_slots": {
                     k: int(v) for k, v in sizes._asdict().items() if k.startswith("k_")
                 },
-                "scan_unroll": int(getattr(kernel, "SCAN_UNROLL", 1)),
                 "dispatch_flops": float(cost.get("flops", float("nan"))),
                 "dispatch_bytes_accessed": float(cost.get("bytes accessed", float("nan"))),
                 "dispatch_transcendentals": float(cost.get("transcendentals", 0.0)),
@@ -255,7 +222,6 @@ def kernel_probe(scenario: xr.Dataset, plan: xr.Dataset, chunk: int, dtype: str)
                 "inputs_bytes": int(sum(np.asarray(x).nbytes for x in leaves(inputs))),
                 "compile_seconds": compile_s,
                 "jaxpr_census": jaxpr_counts,
-                **split,
             }
     except Exception as err:  # internals moved: say so, the caller falls back
         return {"error": f"{type(err).__name__}: {err}"}

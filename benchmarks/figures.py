@@ -248,9 +248,9 @@ def roofline(
             ms=8,
             label=p["label"],
         )
-        if p.get("intensity_xla"):  # how far left it would sit if nothing stayed in cache
+        if p.get("intensity_unfused"):  # how far left it would sit if nothing stayed in cache
             ax.plot(
-                [p["intensity_xla"], p["intensity"]],
+                [p["intensity_unfused"], p["intensity"]],
                 [p["flops_per_second"] / 1e9] * 2,
                 color=line.get_color(),
                 ls=":",

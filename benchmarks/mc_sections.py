@@ -211,17 +211,8 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
                         work["reduce"],
                         work["move"],
                         work["census_flops"],
-                        "-",
-                    ],
-                    [
-                        "XLA cost analysis",
-                        "-",
-                        "-",
-                        "-",
-                        "-",
-                        "-",
-                        work["xla_flops"],
-                        work["xla_bytes"],
+                        f"{work['compulsory_bytes']:.1f} compulsory / "
+                        f"{work['unfused_bytes']:.0f} unfused",
                     ],
                 ],
             )
@@ -234,7 +225,7 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
         top = sorted(probe["jaxpr_census"].items(), key=lambda kv: -kv[1])[:14]
         text += (
             "\nThe kernel's operations per future-site-hour, from its jaxpr (the census above, "
-            "largest first; `dot_general_flops` are the one-hot routing matmuls):\n\n"
+            "largest first; `dot_general_flops` are the small matrix products):\n\n"
         )
         text += table(["primitive", "per future-site-hour"], [[k, v / per] for k, v in top]) + "\n"
         pts = roofline_points(mc, roof)
@@ -252,7 +243,7 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
                     [
                         "point",
                         "GFLOP/s",
-                        "intensity flop/byte (compulsory / XLA bytes)",
+                        "intensity flop/byte (compulsory / unfused bytes)",
                         "% of elementwise peak",
                         "% of matmul peak",
                         "bound",
@@ -261,7 +252,7 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
                         [
                             p["label"],
                             p["flops_per_second"] / 1e9,
-                            f"{p['intensity']:.3g} / {p.get('intensity_xla', float('nan')):.2g}",
+                            f"{p['intensity']:.3g} / {p.get('intensity_unfused', float('nan')):.2g}",
                             100 * p["fraction_fma"],
                             100 * p["fraction_matmul"],
                             p["bound"],
@@ -331,9 +322,8 @@ def profile_section(mc: dict) -> str:
         )
     body = prof.get("loop_body")
     if body:
-        unroll = prof.get("scan_unroll", 1)
         text += (
-            f"\nThe compiled loop body (scan unroll {unroll}, so per {unroll} hour(s)): "
+            "\nThe compiled body of the hour loop (one step per hour): "
             f"{body['fusions_in_body']} fusions, {body['library_calls_in_body']} library calls "
             f"(dots), {body['gather']} gathers, {body['dynamic-slice']} dynamic slices, "
             f"{body['select']} selects and {body['compare']} compares (index clamping around "

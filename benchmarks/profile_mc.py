@@ -33,17 +33,25 @@ def _timed(fn, repeats: int = 2) -> tuple[float, float]:
 
 
 def hlo_loop_body(compiled_text: str) -> dict:
-    """Op counts of the scan's while body and the fusions it calls (compiled HLO text)."""
-    m = re.search(r"body=%?([\w.\-]+)", compiled_text)
-    if not m:
-        return {}
+    """Op counts of the hour loop's body and the fusions it calls (compiled HLO text).
+
+    The hour loop is the `while` with 24 trips a day whose body calls the most
+    fusions (the day-ahead scans have 24 trips too, and small bodies).
+    """
     comps = {}
     for block in re.split(r"\n(?=%?[\w.\-]+ \(.*\) -> .*\{\n)", compiled_text):
         name = re.match(r"%?([\w.\-]+) \(", block)
         if name:
             comps[name.group(1)] = block
-    body = comps.get(m.group(1), "")
-    fusions = re.findall(r"fusion\(.*?\), kind=(\w+), calls=%?([\w.\-]+)", body)
+    fusion_re = r"fusion\(.*?\), kind=(\w+), calls=%?([\w.\-]+)"
+    loops = []
+    for m in re.finditer(r"body=%?([\w.\-]+)[^\n]*?known_trip_count\W+n\W+(\d+)", compiled_text):
+        body_text = comps.get(m.group(1), "")
+        loops.append((int(m.group(2)) == 24, len(re.findall(fusion_re, body_text)), m.group(1)))
+    if not loops:
+        return {}
+    body = comps.get(max(loops)[2], "")
+    fusions = re.findall(fusion_re, body)
     ops: collections.Counter = collections.Counter()
     for _, called in fusions:
         ops.update(re.findall(r"= \S+ ([a-z\-]+)\(", comps.get(called, "")))
@@ -196,7 +204,6 @@ def profile(
         fut = sample(kernel, seed, ids, params, sizes, n_sites)
         text = kernel.dispatch_chunk.lower(inputs, fut, pattern).compile().as_text()
         out["loop_body"] = hlo_loop_body(text)
-        out["scan_unroll"] = int(getattr(kernel, "SCAN_UNROLL", 1))
         out["n_threads_hint"] = "cpu/wall > 1 means XLA used more than one thread"
         out["layout"] = layout_microbench(mid, n_sites, n_hours=240 if quick else 2190)
         return out

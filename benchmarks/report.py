@@ -49,7 +49,8 @@ def headline_section(mc: dict | None, roof: dict | None) -> str:
     h = headline(mc, roof) if mc else None
     if not h:
         return "## Headline\n\nThe Monte Carlo suite has not run.\n"
-    ok = "meets" if h["ratio"] >= 10 else "**misses**"
+    worst = min(h["ratio"], h.get("ratio_best", h["ratio"]))
+    ok = "meets" if worst >= 10 else "**misses**"
     text = "## Headline\n\n"
     text += (
         f"- JAX ({h['dtype']}) at **{h['jax_futures']:,} futures** x {h['n_sites']} sites x "
@@ -57,8 +58,17 @@ def headline_section(mc: dict | None, roof: dict | None) -> str:
         f"({h['jax_seconds']:.1f} s).\n"
         f"- NumPy ({h['dtype']}): {h['numpy_throughput'] / 1e6:.3g} M future-site-hours/s, "
         f"{h['numpy_basis']}.\n"
-        f"- **JAX / NumPy = {h['ratio']:.1f}x** ({ok} the 10x target).\n"
+        f"- **JAX / NumPy = {h['ratio']:.1f}x** at the same chunk size "
+        f"({h['jax_chunk']} futures).\n"
     )
+    if "ratio_best" in h:
+        text += (
+            f"- Against NumPy at its fastest chunk size in this run ({h['numpy_best_chunk']:,} "
+            f"futures a chunk, measured on {h['numpy_best_futures']:,} futures): "
+            f"{h['numpy_best_throughput'] / 1e6:.3g} M future-site-hours/s, "
+            f"**JAX / NumPy = {h['ratio_best']:.1f}x**.\n"
+        )
+    text += f"- The lower of the two, {worst:.1f}x, {ok} the 10x target.\n"
     if h.get("ratio_cpu"):
         text += (
             f"- By CPU seconds instead of wall seconds (less sensitive to other processes): "
@@ -77,7 +87,7 @@ def headline_section(mc: dict | None, roof: dict | None) -> str:
 
 HOW_TO = """## How to run
 
-- `make bench` (or `python -m benchmarks.run`): every suite at full size, about 25 minutes on a
+- `make bench` (or `python -m benchmarks.run`): every suite at full size, about 30 minutes on a
   2-core machine; each suite has a time budget and runs its cases in priority order (the
   JAX/NumPy headline first), so a slow machine loses the tail, never the headline. Progress is
   logged to stderr as `[elapsed / budget] suite message`.
