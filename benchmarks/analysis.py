@@ -220,9 +220,9 @@ def findings(res: dict) -> list[str]:
     if h:
         out.append(
             f"At the default chunk of {mc['config'].get('chunk_size')} futures, JAX runs "
-            f"{h['ratio']:.1f}x the NumPy reference. NumPy's loop over hours costs one Python "
-            "dispatch per array operation, which a (chunk, sites) array of a few thousand "
-            "elements amortises well; the compiled JAX kernel is only slightly cheaper per element."
+            f"{h['ratio']:.1f}x the NumPy reference. NumPy pays one Python dispatch per array "
+            "operation per hour, and each operation is a pass through memory; the JAX kernel "
+            "compiles the day into a few dozen fused loops and keeps the hour step in cache."
         )
     chunked = [r for r in (mc or {}).get("records", []) if r["group"] == "chunk"]
     best = {
@@ -238,7 +238,8 @@ def findings(res: dict) -> list[str]:
             f"{j['throughput'] / 1e6:.1f} M future-site-hours/s at chunk {j['chunk_size']}, NumPy "
             f"{n['throughput'] / 1e6:.1f} M at chunk {n['chunk_size']}: "
             f"{j['throughput'] / n['throughput']:.1f}x. Larger chunks help NumPy (fewer Python "
-            "dispatches per element) more than JAX."
+            "dispatches per element); JAX is best at a few hundred futures a chunk, where a "
+            "day's (24, sites, futures) arrays still sit in the second-level cache."
         )
     prof = (mc or {}).get("config", {}).get("profile") or {}
     if "fixed_us_per_step" in prof:
@@ -249,108 +250,73 @@ def findings(res: dict) -> list[str]:
         share = (
             prof["fixed_us_per_step"] / step["us_per_step_cpu"] if step["us_per_step_cpu"] else 0
         )
+        fixed = (
+            f"about {prof['fixed_us_per_step']:.0f} us ({100 * share:.0f}%) is fixed (loop and "
+            "launch overhead); the rest"
+            if prof["fixed_us_per_step"] > 0.5
+            else "no measurable part is fixed (loop and launch overhead are lost in the fit); all"
+        )
         out.append(
-            f"Per-step overhead is not the problem: of {step['us_per_step_cpu']:.0f} us per hour step "
-            f"at chunk {step['chunk']}, about {prof['fixed_us_per_step']:.0f} us ({100 * share:.0f}%) is "
-            f"fixed; the rest is {prof['ns_per_fsh_marginal']:.0f} ns of compiled code per "
-            "future-site-hour, i.e. the generated loop body itself is slow."
+            f"Of {step['us_per_step_cpu']:.0f} us of CPU per simulated hour at chunk "
+            f"{step['chunk']}, {fixed}, {prof['ns_per_fsh_marginal']:.1f} ns per "
+            "future-site-hour, grows with the chunk."
         )
     abl = {a["label"]: a for a in prof.get("ablation", [])}
-    if len(abl) == 2:
-        on, off = (abl.get("all drivers on (defaults)"), abl.get("every driver off"))
-        if on and off and off["dispatch_cpu"] > 0:
-            out.append(
-                f"The uncertainty drivers cost little inside the kernel: every driver off runs in "
-                f"{off['dispatch_cpu']:.2f} s CPU against {on['dispatch_cpu']:.2f} s with all on "
-                "(event bits, weather noise and shocks are cheap next to the dispatch arithmetic)."
-            )
+    on, off = abl.get("all drivers on (defaults)"), abl.get("every driver off")
+    if on and off and off["dispatch_cpu"] > 0:
+        out.append(
+            f"The uncertainty drivers cost little inside the kernel: every driver off runs in "
+            f"{off['dispatch_cpu']:.2f} s CPU against {on['dispatch_cpu']:.2f} s with all on "
+            "(event bits, weather noise and shocks are cheap next to the dispatch itself)."
+        )
     body = prof.get("loop_body")
     if body:
         arith = sum(
             body[k] for k in ("multiply", "add", "subtract", "minimum", "maximum", "divide")
         )
         out.append(
-            f"The compiled loop body holds {body['fusions_in_body']} fusions and "
-            f"{body['library_calls_in_body']} library matmul calls per step, and "
-            f"{body['select'] + body['compare']} selects/compares plus {body['dynamic-slice']} dynamic "
-            f"slices against {arith} arithmetic ops. XLA duplicates the hour's input slices "
-            "(renewables, PUE, weather noise, event bits) into each fusion that reads them, with "
-            "index clamping around each dynamic slice, and lowers min/max with NaN checks; "
-            "the fast-math row of the devices suite shows what dropping the NaN checks is worth."
-        )
-    work = kernel_work(mc) if mc else None
-    if work and work["census_flops"] > 0 and work["matmul"] / work["census_flops"] > 0.2:
-        out.append(
-            f"{100 * work['matmul'] / work['census_flops']:.0f}% of the kernel's counted flops "
-            f"({work['matmul']:.0f} of {work['census_flops']:.0f} per future-site-hour) are the "
-            f"one-hot routing matmuls over {work.get('n_links')} node-site links, almost all "
-            "multiplications by zero: cheap on a GPU's matrix units, pure waste on a CPU."
-        )
-    lay = prof.get("layout") or []
-    if len(lay) == 2 and lay[0]["cpu"] > 0:
-        out.append(
-            f"Proposal 1 (layout): put futures on the innermost axis, (sites, futures) instead of "
-            f"(futures, sites). On an elementwise scan of the same shape this runs "
-            f"{lay[0]['cpu'] / lay[1]['cpu']:.1f}x faster ({lay[1]['gops_cpu']:.1f} vs "
-            f"{lay[0]['gops_cpu']:.1f} Gop/s): 18 sites do not fill 16-lane AVX-512 vectors, "
-            "a chunk of 256 futures does."
+            f"The compiled hour step holds {body['fusions_in_body']} fusions and "
+            f"{body['library_calls_in_body']} library calls, with {arith} arithmetic ops, "
+            f"{body['select'] + body['compare']} selects/compares and {body['dynamic-slice']} "
+            "dynamic slices (reading the hour from the day's arrays). XLA repeats the step's "
+            "chain of arithmetic in each fusion that writes one of its results, which is why "
+            "the hour loop returns five flows rather than accumulating all twelve metrics "
+            "itself (tried: 1.5x slower)."
         )
     rows = _device_rows(dev)
-    one, fm1 = rows.get("cpu x1"), rows.get("cpu x1 fast-math")
-    if one and fm1:
+    one, plain = rows.get("cpu x1"), rows.get("cpu x1 fast math off")
+    if one and plain:
         key = (
             "throughput_cpu"
-            if one.get("throughput_cpu") and fm1.get("throughput_cpu")
+            if one.get("throughput_cpu") and plain.get("throughput_cpu")
             else "throughput"
         )
-        gain = fm1[key] / one[key]
-        basis = "CPU" if key == "throughput_cpu" else "wall"
         out.append(
-            "Proposal 2 (XLA flags): `XLA_FLAGS='--xla_cpu_enable_fast_math=true "
-            f"--xla_cpu_fast_math_honor_nans=false'` made the same simulate call {gain:.2f}x "
-            f"faster on one device by {basis} time in this run (wall: "
-            f"{fm1['throughput'] / one['throughput']:.2f}x); "
-            + (
-                "min/max and comparisons without NaN checks vectorise. "
-                if gain > 1.1
-                else "no clear gain here, so treat it as unproven. "
-            )
-            + "The flag must be set before JAX starts (the app or a CLI wrapper can set it when "
-            "unset); results move in the last bits, so the JAX-vs-NumPy test tolerance should "
-            "be checked."
+            f"Fast math (on by default, planner/mc/devices.py) is worth "
+            f"{one[key] / plain[key]:.2f}x on one device by "
+            f"{'CPU' if key == 'throughput_cpu' else 'wall'} time: min/max without NaN checks "
+            "and vectorised divisions. Set PLANNER_FAST_MATH=0 to compare."
         )
     two = rows.get("cpu x2")
     if one and two:
         gain = two["throughput"] / one["throughput"]
-        threads = (h or {}).get("jax_cpu_per_wall")
-        used = (
-            f"one device's XLA already used {threads:.1f} CPU-seconds per second, "
-            if threads
-            else ""
-        )
         out.append(
             f"Several CPU devices: two forced host devices ran {gain:.2f}x one device (wall). "
             + (
-                f"On this machine {used}and splitting each chunk over devices adds a cross-device "
-                "step every hour, so on CPU one device is the right setting; sharding the futures "
-                "axis pays on GPUs or several accelerators."
-                if gain < 1.1
-                else "Sharding the futures axis over `--xla_force_host_platform_device_count="
-                "<cores>` lets the kernel use more cores."
+                "Sharding the futures axis over one host device per core "
+                "(PLANNER_CPU_DEVICES=auto, the default) is how the kernel uses every core: "
+                "XLA's CPU backend runs each fused loop on one thread."
+                if gain >= 1.1
+                else "On this machine one device is as fast; set PLANNER_CPU_DEVICES=1."
             )
         )
     out.append(
-        "Proposal 3 (per-day blocking): scan over the 365 days and unroll the 24 hours inside "
-        "with static hour indices: gather each future's source day of renewables and PUE once per "
-        "day as a (futures, 24, sites) slab, read event bits per day, and let the hour-of-day "
-        "tests (day start, hours left, day end) fold to constants. This removes the dynamic "
-        "slices and index clamps from the hourly fusions."
-    )
-    out.append(
-        "Proposal 4 (fewer one-hot matmuls): the (futures, links) @ (links, nodes|sites) one-hot "
-        "products run as library calls that split the hour into separate fusions; with links "
-        "static per plan, a gather or `jax.ops.segment_sum` over the link axis keeps the hour in "
-        "fewer fusions. Low priority: replacing them by broadcast-multiply-sums alone changed "
-        "nothing measurable in a side experiment (1.27 vs 1.29 CPU s per 256-future chunk)."
+        "What is left, by ablation on one core (128 futures; measured while tuning the kernel, "
+        "2026-11-25): the 48-hour forecast made each day (gathering each future's source days "
+        "of renewables and PUE, planned inference, forecast need) about a third of the time, "
+        "the two backward day-ahead scans about a fifth, the hour loop about a quarter. "
+        "Carrying tomorrow's forecast to the next day instead of making it again costs XLA "
+        "two copies of each carried array per day, about what it saves; unrolling the scans "
+        "or writing them as cumulative sums was slower. A GPU runs the same code unchanged."
     )
     return out

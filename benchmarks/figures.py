@@ -276,7 +276,7 @@ def roofline(
 def devices(records: list[dict], path: Path) -> Path | None:
     """Throughput and per-device throughput against the number of CPU devices."""
     recs = sorted(
-        (r for r in records if r.get("throughput") and "fast-math" not in r.get("label", "")),
+        (r for r in records if r.get("throughput") and "fast math off" not in r.get("label", "")),
         key=lambda r: r["n_devices"],
     )
     if not recs:

@@ -132,7 +132,7 @@ def devices_section(dev: dict, fig_dir: Path, report: Path) -> str:
     recs = dev["records"]
     if not recs:
         return text + "Not measured: " + " ".join(dev["notes"]) + "\n"
-    plain = [r for r in recs if "fast-math" not in r.get("label", "") and r.get("throughput")]
+    plain = [r for r in recs if "fast math off" not in r.get("label", "") and r.get("throughput")]
     base = min(plain, key=lambda r: r["n_devices"])["throughput"] if plain else 0
     rows = [
         [

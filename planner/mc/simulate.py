@@ -131,6 +131,13 @@ def simulate(
             inputs_on_device = jax.device_put(inputs, whole)
             pattern = kernel.link_pattern(inputs)
         states = []
+        pending = None  # the chunk in flight: JAX runs it while the one before is copied out
+
+        def collect(done) -> None:
+            state, keep = done
+            states.append([np.asarray(a)[:keep] for a in state])
+            bar.update(keep)
+
         with tqdm(total=int(n_futures), unit="future", disable=not progress) as bar:
             for first in range(0, int(n_futures), chunk):
                 ids = jax.device_put(np.arange(first, first + chunk, dtype=np.int32), split)
@@ -139,9 +146,11 @@ def simulate(
                     state = kernel.dispatch_chunk(inputs_on_device, futures, pattern)
                 else:
                     state = dispatch_numpy(inputs, futures)
-                keep = min(chunk, int(n_futures) - first)
-                states.append([np.asarray(a)[:keep] for a in state])
-                bar.update(keep)
+                if pending is not None:
+                    collect(pending)
+                pending = (state, min(chunk, int(n_futures) - first))
+            if pending is not None:
+                collect(pending)
     final = State(*(np.concatenate(parts) for parts in zip(*states, strict=True)))
     metrics = future_metrics(final, inputs.battery_energy)
     attrs = {
