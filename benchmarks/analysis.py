@@ -305,7 +305,8 @@ def findings(res: dict) -> list[str]:
             + (
                 "Sharding the futures axis over one host device per core "
                 "(PLANNER_CPU_DEVICES=auto, the default) is how the kernel uses every core: "
-                "XLA's CPU backend runs each fused loop on one thread."
+                "one device runs some independent fused loops side by side, but each fused "
+                "loop on one thread."
                 if gain >= 1.1
                 else "On this machine one device is as fast; set PLANNER_CPU_DEVICES=1."
             )

@@ -26,6 +26,19 @@ QUICK = {"n_devices": [2], "n_futures": 32, "chunk_per_device": 16, "fast_math":
 FAST_MATH_OFF = {"PLANNER_FAST_MATH": "0"}
 
 
+def user_xla_flags(flags: str | None = None) -> str:
+    """XLA_FLAGS without what `planner.mc` added in this process (device count, fast math).
+
+    Each case sets those itself in its subprocess; inheriting this process's would
+    make every case run with this process's device count and fast math.
+    """
+    from planner.mc.devices import FAST_MATH, FLAG
+
+    added = set(FAST_MATH.split())
+    tokens = (os.environ.get("XLA_FLAGS", "") if flags is None else flags).split()
+    return " ".join(t for t in tokens if t not in added and not t.startswith(FLAG))
+
+
 def child(spec: dict) -> dict:
     """In the subprocess: time a warm simulate call on the cached plan; report devices seen."""
     import jax
@@ -124,7 +137,7 @@ def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 150.
     if jax.default_backend() != "cpu":  # a GPU machine: all its accelerators, then CPU devices
         runs.append(("accelerators", {}))
     for n in cfg["n_devices"]:
-        flags = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}"
+        flags = f"{user_xla_flags()} --xla_force_host_platform_device_count={n}"
         base = {"XLA_FLAGS": flags.strip(), "JAX_PLATFORMS": "cpu", "PLANNER_FAST_MATH": "1"}
         runs.append((f"cpu x{n}", base))
         if n in cfg.get("fast_math", []):

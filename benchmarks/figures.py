@@ -265,7 +265,7 @@ def roofline(
     ax.set_xlabel("arithmetic intensity (flop / byte)")
     ax.set_ylabel("GFLOP/s")
     ax.set_title(
-        "Roofline of this machine and the dispatch kernel\n(dotted: intensity if no XLA byte stayed in cache)",
+        "Roofline of this machine and the dispatch kernel\n(dotted: intensity if no result of any operation stayed in cache)",
         fontsize=10,
     )
     ax.grid(True, which="both", alpha=0.3)

@@ -76,3 +76,14 @@ def test_quick_run_writes_results_and_report(tmp_path):
 def test_result_schema_rejects_malformed():
     with pytest.raises(ValueError):
         check_result({"schema": "planner-bench/1", "suite": "mc"})
+
+
+def test_device_cases_do_not_inherit_the_flags_planner_set_here():
+    """Each devices case sets its own device count and fast math in its subprocess."""
+    from benchmarks.devices import user_xla_flags
+
+    flags = (
+        "--xla_dump_to=/tmp/x --xla_force_host_platform_device_count=2 "
+        "--xla_cpu_enable_fast_math=true --xla_cpu_fast_math_honor_nans=false"
+    )
+    assert user_xla_flags(flags) == "--xla_dump_to=/tmp/x"
