@@ -55,6 +55,7 @@ def run_case(spec: dict) -> dict:
                 relax_siting=spec["relax_siting"],
                 time_limit=spec.get("time_limit"),
                 mip_gap=spec.get("mip_gap", 1e-4),
+                **({"highs_options": spec["highs_options"]} if spec.get("highs_options") else {}),
             )
         except Exception as err:  # no plan (e.g. time limit without a solution): keep the size
             out = build_only(scn, spec)
@@ -114,7 +115,13 @@ def split_case(scn, spec: dict, reduce_seconds: float) -> dict:
     m = out.pop("_model")
     t0 = time.perf_counter()
     try:
-        solved = solve(m.prob, spec["solver"], spec.get("time_limit"), spec.get("mip_gap", 1e-4))
+        solved = solve(
+            m.prob,
+            spec["solver"],
+            spec.get("time_limit"),
+            spec.get("mip_gap", 1e-4),
+            highs_options=spec.get("highs_options"),
+        )
         out.update(
             status=solved.status,
             timed_out=solved.status == "time_limit",

@@ -57,7 +57,7 @@ def lp_section(lp: dict, fig_dir: Path, report: Path) -> str:
     rows = [
         [
             r["sweep"],
-            r["solver"],
+            r["solver"] + (" ipm" if (r.get("highs_options") or {}).get("solver") == "ipm" else ""),
             r["n_days"] or "full year",
             r["n_sites"],
             r.get("relax_siting"),

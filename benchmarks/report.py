@@ -87,7 +87,7 @@ def headline_section(mc: dict | None, roof: dict | None) -> str:
 
 HOW_TO = """## How to run
 
-- `make bench` (or `python -m benchmarks.run`): every suite at full size, about 30 minutes on a
+- `make bench` (or `python -m benchmarks.run`): every suite at full size, about 40 minutes on a
   2-core machine; each suite has a time budget and runs its cases in priority order (the
   JAX/NumPy headline first), so a slow machine loses the tail, never the headline. Progress is
   logged to stderr as `[elapsed / budget] suite message`.

@@ -56,16 +56,19 @@ def plan(
     relax_siting: bool = False,
     time_limit: float | None = None,
     mip_gap: float = 1e-4,
+    highs_options: dict[str, Any] | None = None,
 ) -> xr.Dataset:
     """Site, size and dispatch the data centres of `scenario` under `policy`; return the Plan.
 
     solver: "highs" (highspy) or "cbc" (bundled with PuLP). relax_siting: site_open
     continuous in [0, 1] instead of binary. time_limit: seconds; with it, a
     feasible non-optimal plan is returned with a `PlanWarning`. mip_gap: relative.
+    highs_options: HiGHS options by name, e.g. {"solver": "ipm"} (interior point,
+    faster on large relaxed models), checked against HiGHS before building (PolicyError).
     Raises PolicyError (bad policy or option), ScenarioError, SolverError.
     """
     policy = as_policy(policy)
-    _check_options(solver, time_limit, mip_gap)
+    _check_options(solver, time_limit, mip_gap, highs_options)
     ds = validate(scenario)
     check_against_scenario(policy, ds)
 
@@ -73,7 +76,14 @@ def plan(
     m = build_model(ds, policy, relax_siting)
     build_seconds = time.perf_counter() - start
     opens = [v for v in m.blocks["site_open"].vars.ravel() if v is not None]
-    solved = solve(m.prob, solver, time_limit, mip_gap, integers=[] if relax_siting else opens)
+    solved = solve(
+        m.prob,
+        solver,
+        time_limit,
+        mip_gap,
+        integers=[] if relax_siting else opens,
+        highs_options=highs_options,
+    )
 
     result = to_plan(m, ds, time_structure(ds))
     metrics = dispatch_metrics(result, ds)
@@ -113,10 +123,27 @@ def plan(
     return result
 
 
-def _check_options(solver: str, time_limit: float | None, mip_gap: float) -> None:
+def _check_options(
+    solver: str, time_limit: float | None, mip_gap: float, highs_options: dict | None = None
+) -> None:
     if solver not in SOLVERS:
         raise PolicyError(f"solver = {solver!r}: unknown solver (rule: one of {list(SOLVERS)})")
     if time_limit is not None and not time_limit > 0:
         raise PolicyError(f"time_limit = {time_limit!r}: must be > 0 seconds (or None)")
     if not 0 <= mip_gap < 1:
         raise PolicyError(f"mip_gap = {mip_gap!r}: must lie in [0, 1) (relative gap)")
+    if highs_options and solver != "highs":
+        raise PolicyError(
+            f"highs_options = {highs_options!r}: only for solver 'highs', not {solver!r}"
+        )
+    if highs_options:
+        import highspy
+
+        scratch = highspy.Highs()
+        scratch.setOptionValue("output_flag", False)
+        for key, value in highs_options.items():
+            if scratch.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+                raise PolicyError(
+                    f"highs_options[{key!r}] = {value!r}: HiGHS rejects it (rule: a HiGHS option "
+                    "name with a value of its type and range, e.g. {'solver': 'ipm'})"
+                )

@@ -44,6 +44,7 @@ def solve(
     time_limit: float | None,
     mip_gap: float,
     integers: list[pulp.LpVariable] = (),
+    highs_options: dict | None = None,
 ) -> Solved:
     """Solve `prob` in place (variables get values) and report the outcome.
 
@@ -61,7 +62,7 @@ def solve(
     relaxed_seconds = 0.0
     if prob.isMIP() and integers:
         try:
-            relaxed = _run(prob, solver, time_limit, mip_gap, mip=False)
+            relaxed = _run(prob, solver, time_limit, mip_gap, False, highs_options)
         except SolverError:  # let the MIP solve report what went wrong, in its own words
             relaxed = Solved("failed", "", float("nan"), float("nan"), 0.0, 0.0)
         if relaxed.status == "optimal" and all(
@@ -75,7 +76,7 @@ def solve(
             )
         relaxed_seconds = relaxed.solver_seconds
         if relaxed.status == "optimal":
-            rounded = _round_up(prob, solver, time_limit, mip_gap, integers, relaxed)
+            rounded = _round_up(prob, solver, time_limit, mip_gap, integers, relaxed, highs_options)
             if rounded is not None:
                 return replace(
                     rounded,
@@ -84,7 +85,7 @@ def solve(
                 )
         if time_limit is not None:
             time_limit = max(time_limit - (time.perf_counter() - start), 1.0)
-    solved = _run(prob, solver, time_limit, mip_gap, mip=True)
+    solved = _run(prob, solver, time_limit, mip_gap, True, highs_options)
     return replace(
         solved,
         seconds=time.perf_counter() - start,
@@ -99,13 +100,14 @@ def _round_up(
     mip_gap: float,
     integers: list[pulp.LpVariable],
     relaxed: Solved,
+    highs_options: dict | None = None,
 ) -> Solved | None:
     """Fix integers at the relaxation's values rounded up, re-solve; the plan if its gap is proven small."""
     bounds = [(v.lowBound, v.upBound) for v in integers]
     for v in integers:
         v.lowBound = v.upBound = 1.0 if v.varValue > INTEGRALITY else 0.0
     try:
-        fixed = _run(prob, solver, time_limit, mip_gap, mip=False)
+        fixed = _run(prob, solver, time_limit, mip_gap, False, highs_options)
     except SolverError:  # e.g. rounding up broke max_sites: let branch and bound decide
         fixed = None
     finally:
@@ -125,10 +127,17 @@ def _round_up(
 
 
 def _run(
-    prob: pulp.LpProblem, solver: str, time_limit: float | None, mip_gap: float, mip: bool
+    prob: pulp.LpProblem,
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float,
+    mip: bool,
+    highs_options: dict | None = None,
 ) -> Solved:
     if solver == "highs":
-        backend = pulp.HiGHS(mip=mip, msg=False, gapRel=mip_gap, timeLimit=time_limit)
+        backend = pulp.HiGHS(
+            mip=mip, msg=False, gapRel=mip_gap, timeLimit=time_limit, **(highs_options or {})
+        )
     else:
         with warnings.catch_warnings():  # PuLP 3.3 flags the bundled CBC as going away in 4.0
             warnings.simplefilter("ignore", DeprecationWarning)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -229,3 +230,23 @@ def test_time_limit_with_an_incumbent_warns_and_returns_the_plan(monkeypatch):
     assert plan.attrs["status"] == "time_limit"
     assert plan.attrs["mip_gap"] == 0.05
     assert "time limit" in plan.attrs["warnings"]
+
+
+def test_highs_interior_point_finds_the_same_plan(toy_plan):
+    """highs_options reach HiGHS: interior point (with crossover) gives the simplex optimum."""
+    ds, plan = toy_plan
+    ipm = planner.plan(ds, policy=POLICY, highs_options={"solver": "ipm"})
+    assert ipm.attrs["objective"] == pytest.approx(plan.attrs["objective"], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("options", "solver", "fragment"),
+    [
+        ({"solver": "simplexx"}, "highs", "highs_options['solver'] = 'simplexx'"),
+        ({"no_such_option": 1}, "highs", "highs_options['no_such_option'] = 1"),
+        ({"solver": "ipm"}, "cbc", "only for solver 'highs'"),
+    ],
+)
+def test_bad_highs_options_are_refused_before_building(toy, options, solver, fragment):
+    with pytest.raises(planner.PolicyError, match=re.escape(fragment)):
+        planner.plan(toy, solver=solver, highs_options=options)
