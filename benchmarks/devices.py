@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from benchmarks.child import run_case
 from benchmarks.progress import Budget, Clock
 from benchmarks.results import SuiteResult
 
@@ -87,24 +87,12 @@ def child(spec: dict) -> dict:
 
 
 def run_child(spec: dict, env_extra: dict, timeout: float) -> dict:
-    env = dict(os.environ, **env_extra)
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), root) if p)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks.devices", json.dumps(spec)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
-        )
-    except subprocess.TimeoutExpired:
-        return {"status": f"killed after {timeout:.0f} s"}
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("DEVCASE ")]
-    if not line:
-        tail = " | ".join((proc.stderr or "").strip().splitlines()[-3:])
-        return {"status": f"error: {tail[:300]}"}
-    return json.loads(line[-1][len("DEVCASE ") :])
+    out, why = run_case(
+        "benchmarks.devices", spec, "DEVCASE", timeout, dict(os.environ, **env_extra)
+    )
+    if out is None:
+        return {"status": f"killed after {timeout:.0f} s" if why == "killed" else f"error: {why}"}
+    return out
 
 
 def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 150.0) -> SuiteResult:

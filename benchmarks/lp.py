@@ -7,13 +7,11 @@ Cases run in priority order until the suite's budget is spent.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass
 
+from benchmarks.child import run_case
 from benchmarks.progress import Budget, Clock
 from benchmarks.results import SuiteResult
 
@@ -104,32 +102,14 @@ def run_one(spec: dict, timeout: float) -> dict:
     """Run one case in a subprocess; kill it after `timeout` seconds."""
     env = dict(os.environ)
     env.setdefault("JAX_PLATFORMS", "cpu")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), root) if p)
     t0 = time.perf_counter()
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks.lp_case", json.dumps(spec)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
+    out, why = run_case("benchmarks.lp_case", spec, "LPCASE", timeout, env)
+    if out is None:
+        out = (
+            {"status": "killed", "error": f"killed after {timeout:.0f} s wall (build + solve)"}
+            if why == "killed"
+            else {"status": "error", "error": why}
         )
-    except subprocess.TimeoutExpired:
-        return {
-            "status": "killed",
-            "error": f"killed after {timeout:.0f} s wall (build + solve)",
-            "wall_seconds": time.perf_counter() - t0,
-        }
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("LPCASE ")]
-    if not line:
-        tail = (proc.stderr or "").strip().splitlines()[-3:]
-        return {
-            "status": "error",
-            "error": " | ".join(tail)[:300],
-            "wall_seconds": time.perf_counter() - t0,
-        }
-    out = json.loads(line[-1][len("LPCASE ") :])
     out["wall_seconds"] = time.perf_counter() - t0
     return out
 
