@@ -43,7 +43,7 @@ def differences(stored, new, path: str = "") -> list[str]:
             return [f"{path}: {new!r} != {stored!r}"]
         return [
             d
-            for i, (a, b) in enumerate(zip(stored, new))
+            for i, (a, b) in enumerate(zip(stored, new, strict=True))
             for d in differences(a, b, f"{path}[{i}]")
         ]
     if isinstance(stored, float) or isinstance(new, float):
