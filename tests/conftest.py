@@ -1,8 +1,14 @@
-"""Shared fixtures: the toy Scenario."""
+"""Shared fixtures: the toy Scenario. The suite's devices: a CPU device per core, fast math."""
 
-import pytest
+from planner.mc.devices import configure_devices
 
-import planner
+# An entry point sets XLA's flags before JAX starts its backends; for the test suite this is it.
+# Subprocesses inherit the flags through os.environ.
+configure_devices()
+
+import pytest  # noqa: E402
+
+import planner  # noqa: E402
 
 
 @pytest.fixture

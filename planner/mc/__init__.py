@@ -8,14 +8,8 @@ reference.py    the NumPy reference kernel (tests, benchmark baseline)
 metrics.py      per-future and per-site metrics, summary with CVaR95
 inputs.py       Scenario + Plan -> arrays; `plan_from_capacities`
 simulate.py     chunking, sharding, progress, the Risk dataset
-devices.py      XLA CPU flags: a device per core (PLANNER_CPU_DEVICES), fast math
+devices.py      `configure_devices`: XLA CPU flags (a device per core, fast math), for entry points
 """
-
-from planner.mc.devices import configure_xla
-
-configure_xla()  # before anything imports jax: XLA reads its flags once
-
-# ruff: noqa: E402
 
 from planner.mc.inputs import PlanError, plan_from_capacities
 from planner.mc.simulate import dispatch_trace, simulate

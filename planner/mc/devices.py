@@ -1,10 +1,15 @@
 """XLA flags for the Monte Carlo on a CPU: one device per core, fast math, unless told otherwise.
 
+Nothing here runs on import: entry points (`planner.app`, `benchmarks.run`, a
+script, the test suite's conftest) call `configure_devices()` before JAX starts
+its backends, the way JAX itself leaves its flags to the caller.
+
 XLA's CPU backend runs each fused loop on one thread, so a multi-core CPU is
 used by sharding the futures axis over several host devices
 (`--xla_force_host_platform_device_count`). That flag only takes effect if it
-is in `XLA_FLAGS` before JAX starts its backends, so `planner.mc` sets it at
-import (before it imports jax) when all of these hold:
+is in `XLA_FLAGS` before JAX starts its backends (importing jax does not start
+them; the first computation or `jax.devices()` does), so `configure_devices`
+sets it when all of these hold:
 
 - `PLANNER_CPU_DEVICES` is `auto` (the default: `os.cpu_count()` usable cores)
   or a number N >= 1; `off` leaves XLA_FLAGS alone;
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import MutableMapping
 
 ENV = "PLANNER_CPU_DEVICES"
 FLAG = "--xla_force_host_platform_device_count"
@@ -55,8 +61,13 @@ def _jax_started() -> bool:
         return True
 
 
-def configure_xla(environ=os.environ) -> int | None:
-    """Add the host device count (and fast math) to XLA_FLAGS; the device count set, or None."""
+def configure_devices(environ: MutableMapping[str, str] = os.environ) -> int | None:
+    """Add the host device count (and fast math) to `environ["XLA_FLAGS"]`.
+
+    Call it before JAX starts its backends. Returns the device count set, or
+    None when it set none (switched off, the user's flags already set one, or
+    JAX has started and it is too late).
+    """
     if _jax_started():
         return None
     if environ.get(FAST_MATH_ENV, "1").strip() != "0" and "fast_math" not in environ.get(

@@ -1,4 +1,8 @@
-"""XLA flags set at import of planner.mc: a CPU device per core and fast math, switchable."""
+"""XLA flags set by configure_devices, never on import: a CPU device per core, fast math."""
+
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -14,21 +18,21 @@ def fresh(monkeypatch):
 
 def test_auto_gives_one_device_per_core_and_fast_math(fresh):
     env = {}
-    assert devices.configure_xla(env) == 2
+    assert devices.configure_devices(env) == 2
     assert "--xla_force_host_platform_device_count=2" in env["XLA_FLAGS"]
     assert "--xla_cpu_enable_fast_math=true" in env["XLA_FLAGS"]
 
 
 def test_user_flags_and_switches_win(fresh):
     env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
-    assert devices.configure_xla(env) is None
+    assert devices.configure_devices(env) is None
     assert env["XLA_FLAGS"].count("device_count") == 1 and "=4" in env["XLA_FLAGS"]
     env = {"PLANNER_CPU_DEVICES": "off", "PLANNER_FAST_MATH": "0"}
-    assert devices.configure_xla(env) is None and "XLA_FLAGS" not in env
+    assert devices.configure_devices(env) is None and "XLA_FLAGS" not in env
     env = {"PLANNER_CPU_DEVICES": "3"}
-    assert devices.configure_xla(env) == 3
+    assert devices.configure_devices(env) == 3
     with pytest.raises(ValueError, match="PLANNER_CPU_DEVICES"):
-        devices.configure_xla({"PLANNER_CPU_DEVICES": "many"})
+        devices.configure_devices({"PLANNER_CPU_DEVICES": "many"})
 
 
 def test_nothing_changes_once_jax_has_started():
@@ -36,4 +40,19 @@ def test_nothing_changes_once_jax_has_started():
 
     jax.devices()  # backends up: XLA_FLAGS would come too late
     env = {}
-    assert devices.configure_xla(env) is None and env == {}
+    assert devices.configure_devices(env) is None and env == {}
+
+
+def test_import_leaves_the_environment_alone():
+    """`import planner` sets no XLA flags (nor anything else in os.environ): entry points do."""
+    script = (
+        "import os; before = dict(os.environ); import planner, planner.mc, planner.mc.simulate; "
+        "assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    for flags in (None, "--xla_cpu_enable_fast_math=false"):
+        run_env = env if flags is None else env | {"XLA_FLAGS": flags}
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=run_env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]

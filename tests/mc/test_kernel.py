@@ -118,6 +118,8 @@ def test_chunk_loop_compiles_once(runs, toy):
 
 DEVICE_SCRIPT = """
 import json, sys
+from planner.mc.devices import configure_devices
+configure_devices()  # fast math, as in this process; the 4 devices in XLA_FLAGS win
 import jax
 import planner
 from planner.mc import Uncertainty, plan_from_capacities
