@@ -7,14 +7,38 @@ class PlannerError(Exception):
     """Base class of every error planner raises on purpose."""
 
 
-class ScenarioError(PlannerError, ValueError):
-    """A Scenario breaks the data contract; `problems` lists every broken rule."""
+class _ProblemsError(PlannerError, ValueError):
+    """A dataset breaks its contract; `problems` lists every broken rule, one line each."""
+
+    subject = "dataset"
 
     def __init__(self, problems: list[str] | str):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         n = len(self.problems)
         head = "1 problem" if n == 1 else f"{n} problems"
-        super().__init__(f"{head} in scenario:\n" + "\n".join(f"  - {p}" for p in self.problems))
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head} in {self.subject}:\n{lines}")
+
+    def __reduce__(self):  # pickle (e.g. from a launcher's worker) rebuilds from the list
+        return type(self), (self.problems,)
+
+
+class ScenarioError(_ProblemsError):
+    """A Scenario breaks the data contract; `problems` lists every broken rule."""
+
+    subject = "scenario"
+
+
+class PlanError(_ProblemsError):
+    """A Plan breaks the Plan contract or cannot run in the Monte Carlo; `problems` lists all."""
+
+    subject = "plan"
+
+
+class RiskError(PlanError):
+    """A Risk dataset breaks the Risk contract; `problems` lists every broken rule."""
+
+    subject = "risk"
 
 
 class PolicyError(PlannerError, ValueError):
