@@ -5,26 +5,44 @@ scn  = planner.load_scenario("japan_2030")
 scn  = planner.validate(scn)
 red  = planner.reduce_time(scn, n_days=12)
 plan = planner.plan(red, policy={"re_share": 1.0})
+plan = planner.validate_plan(plan, scn)   # raises planner.PlanError
 risk = planner.simulate(scn, plan, n_futures=1000, seed=0)
+risk = planner.validate_risk(risk)        # raises planner.RiskError
 """
 
-from planner.errors import ConfigError, PlannerError, PolicyError, ScenarioError, SolverError
+from planner.contracts.plan import plan_from_capacities, validate_plan
+from planner.contracts.risk import validate_risk
+from planner.errors import (
+    ConfigError,
+    PlanError,
+    PlannerError,
+    PolicyError,
+    RiskError,
+    ScenarioError,
+    SolverError,
+)
 from planner.lp import Policy, plan
 from planner.mc import Uncertainty, simulate
 from planner.scenario import load_scenario, reduce_time, save_scenario, validate
 
+# (the coordinator adds configure_devices here, from planner.mc.devices)
 __all__ = [
     "ConfigError",
+    "PlanError",
     "PlannerError",
     "Policy",
     "PolicyError",
+    "RiskError",
     "ScenarioError",
     "SolverError",
     "Uncertainty",
     "load_scenario",
     "plan",
+    "plan_from_capacities",
     "reduce_time",
     "save_scenario",
     "simulate",
     "validate",
+    "validate_plan",
+    "validate_risk",
 ]

@@ -135,7 +135,7 @@ def check_values(var: Var, da: xr.DataArray, tolerance: float = 0.0) -> list[str
     if var.rule in ("area_label", "as_metric"):
         return []
     values = np.asarray(da.values)
-    if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
+    if not np.issubdtype(values.dtype, np.number):
         return [f"{var.name}: values must be numbers, got dtype {values.dtype}"]
     values = values.astype(float)
     nan = np.isnan(values)

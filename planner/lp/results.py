@@ -10,35 +10,22 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from planner.contracts.plan import BY_NAME
 from planner.lp.core import MONEY, Model
 from planner.lp.periods import Periods
 from planner.lp.power import model_cf
 
+CAPACITIES = (
+    "site_open",
+    "it_capacity",
+    "gen_capacity",
+    "battery_power",
+    "battery_energy",
+    "grid_capacity",
+    "share",
+    "backhaul_capacity",
+)
 HOURLY = ("training_load", "grid_import", "charge", "discharge", "soc", "curtailment", "unserved")
-DESCRIPTIONS = {
-    "site_open": "1 if the site is opened (fractional under relaxed siting)",
-    "it_capacity": "IT capacity built",
-    "gen_capacity": "generator capacity built",
-    "battery_power": "battery inverter power",
-    "battery_energy": "battery storage energy",
-    "grid_capacity": "grid connection capacity",
-    "share": "share of the node's inference demand served by the site",
-    "backhaul_capacity": "backhaul capacity built for the node-site link",
-    "it_load": "IT load (inference shares + training)",
-    "facility_load": "facility load, pue x it_load",
-    "generation": "on-site renewable generation available, capacity x cf",
-    "training_load": "training IT load placed at the site",
-    "grid_import": "power imported from the grid",
-    "charge": "battery charging power",
-    "discharge": "battery discharging power",
-    "soc": "battery state of charge",
-    "curtailment": "renewable power not used",
-    "unserved": "facility power not supplied (priced at VOLL)",
-    "cost": "annual cost by component (annualised capital + O&M + energy + penalties)",
-    "capital_cost": "overnight capital by component, net of subsidy",
-    "weight": "hours of the year each modelled hour stands for, as given",
-    "period": "representative period of each modelled hour",
-}
 
 
 def block_values(m: Model, name: str) -> np.ndarray:
@@ -57,7 +44,10 @@ def register_values(m: Model, register: str, values: dict[str, np.ndarray]) -> d
 
 
 def to_plan(m: Model, ds: xr.Dataset, periods: Periods) -> xr.Dataset:
-    """The Plan Dataset of a solved model (attrs about the solve are added by the caller)."""
+    """The Plan Dataset of a solved model (attrs about the solve are added by the caller).
+
+    Dims, units and descriptions come from `planner.contracts.plan.PLAN_SCHEMA`.
+    """
     values = {name: block_values(m, name) for name in m.blocks}
     costs = register_values(m, "costs", values)
     costs = {c: costs[c] for c in sorted(costs, key=_component_rank)}
@@ -67,37 +57,22 @@ def to_plan(m: Model, ds: xr.Dataset, periods: Periods) -> xr.Dataset:
     it_load = np.einsum("ns,nt->st", values["share"], demand) + values["training_load"]
     pue = ds["pue"].transpose("site", "time").values
     cf = model_cf(ds)
-    data = {
-        name: (m.blocks[name].dims, values[name], m.blocks[name].units)
-        for name in (
-            "site_open",
-            "it_capacity",
-            "gen_capacity",
-            "battery_power",
-            "battery_energy",
-            "grid_capacity",
-            "share",
-            "backhaul_capacity",
-            *HOURLY,
-        )
-    }
-    data["it_load"] = (("site", "time"), it_load, "MW")
-    data["facility_load"] = (("site", "time"), pue * it_load, "MW")
-    data["generation"] = (
-        ("site", "gen", "time"),
-        values["gen_capacity"][:, :, None] * cf,
-        "MW",
-    )
-    data["cost"] = (("component",), np.array(list(costs.values())), "JPY/yr")
-    data["capital_cost"] = (("component",), np.array(list(capital.values())), "JPY")
-    data["weight"] = (("time",), periods.weight, "h")
-    data["period"] = (("time",), periods.label, "-")
+    data = {name: values[name] for name in CAPACITIES + HOURLY}
+    data["it_load"] = it_load
+    data["facility_load"] = pue * it_load
+    data["generation"] = values["gen_capacity"][:, :, None] * cf
+    data["cost"] = np.array(list(costs.values()))
+    data["capital_cost"] = np.array(list(capital.values()))
+    data["weight"] = periods.weight
+    data["period"] = periods.label
     plan = xr.Dataset(
         {
             name: xr.DataArray(
-                v, dims=dims, attrs={"units": units, "description": DESCRIPTIONS[name]}
+                value,
+                dims=BY_NAME[name].dims,
+                attrs={"units": BY_NAME[name].units, "description": BY_NAME[name].description},
             )
-            for name, (dims, v, units) in data.items()
+            for name, value in data.items()
         },
         coords={
             "site": ds["site"].values,

@@ -20,45 +20,13 @@ import math
 import numpy as np
 import xarray as xr
 
+from planner.contracts.risk import BY_NAME, RISK_SCHEMA, STATS, SUMMARY
 from planner.mc.dispatch import State
 
-UNITS = {
-    "unserved_energy": "MWh",
-    "loss_of_load_hours": "h",
-    "re_share": "1",
-    "cfe_score": "1",
-    "grid_energy": "MWh",
-    "emissions": "tCO2",
-    "energy_cost": "JPY",
-    "curtailment": "MWh",
-    "battery_cycles": "1",
-    "demand_energy": "MWh",
-}
-WORSE = {
-    "unserved_energy": "high",
-    "loss_of_load_hours": "high",
-    "re_share": "low",
-    "cfe_score": "low",
-    "grid_energy": "high",
-    "emissions": "high",
-    "energy_cost": "high",
-    "curtailment": "high",
-    "battery_cycles": "high",
-    "demand_energy": "high",
-}
-DESCRIPTIONS = {
-    "unserved_energy": "load not supplied (incl. IT load that found no available IT capacity)",
-    "loss_of_load_hours": "hours with unserved load above 1 kW",
-    "re_share": "share of served energy from own renewables (directly or via battery)",
-    "cfe_score": "hourly carbon-free energy score (own renewables + carbon-free share of grid)",
-    "grid_energy": "grid import",
-    "emissions": "grid import x emission factor",
-    "energy_cost": "grid import x price",
-    "curtailment": "renewable energy neither used nor stored",
-    "battery_cycles": "equivalent full cycles (discharged energy / energy capacity)",
-    "demand_energy": "energy asked for (served + unserved)",
-}
-STATS = ("mean", "p5", "p50", "p95", "cvar95")
+# Units, meaning and the worse direction of each metric: planner.contracts.risk.RISK_SCHEMA.
+METRICS = tuple(v.name for v in RISK_SCHEMA)
+# Derived, not a second table: tests/mc still read it (see planner.contracts.risk).
+UNITS = {v.name: v.units for v in RISK_SCHEMA}
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
@@ -98,7 +66,7 @@ def future_metrics(
         _ratio(acc["discharge"].sum(axis=1), np.full(len(served), energy.sum()), 0.0),
         _ratio(acc["discharge"], np.broadcast_to(energy, served.shape), 0.0),
     )
-    return {name: out[name] for name in UNITS}
+    return {name: out[name] for name in METRICS}
 
 
 def cvar(values: np.ndarray, worse: str, level: float = 0.95) -> float:
@@ -126,15 +94,13 @@ def risk_dataset(
     n_futures = len(next(iter(metrics.values()))[0])
     data = {}
     for name, (per_future, per_site) in metrics.items():
-        meta = {"units": UNITS[name], "description": DESCRIPTIONS[name]}
+        meta = {"units": BY_NAME[name].units, "description": BY_NAME[name].description}
         data[name] = xr.DataArray(per_future, dims=("future",), attrs=meta)
         data[f"site_{name}"] = xr.DataArray(per_site, dims=("future", "site"), attrs=meta)
     names = list(metrics)
-    summary = np.array([summarise(metrics[n][0], WORSE[n]) for n in names])
+    summary = np.array([summarise(metrics[n][0], BY_NAME[n].worse) for n in names])
     data["summary"] = xr.DataArray(
-        summary,
-        dims=("metric", "stat"),
-        attrs={"description": "statistics of each metric over futures; units as the metric's"},
+        summary, dims=SUMMARY.dims, attrs={"description": SUMMARY.description}
     )
     return xr.Dataset(
         data,
@@ -143,8 +109,8 @@ def risk_dataset(
             "site": sites,
             "metric": names,
             "stat": list(STATS),
-            "worse": ("metric", [WORSE[n] for n in names]),
-            "metric_units": ("metric", [UNITS[n] for n in names]),
+            "worse": ("metric", [BY_NAME[n].worse for n in names]),
+            "metric_units": ("metric", [BY_NAME[n].units for n in names]),
         },
         attrs=attrs,
     )

@@ -1,45 +1,32 @@
 """The Scenario contract: one table of every variable (dims, units, rule, meaning).
 
 This table is the single source of metadata: validation, attrs and the README's
-data table are all derived from it.
+data table are all derived from it. Rows are `planner.contracts.table.Var`, as
+in the Plan and Risk contracts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import xarray as xr
+
+from planner.contracts import table
+from planner.contracts.table import RULES, Var
+
+__all__ = [
+    "BY_NAME",
+    "DIMS",
+    "HOURS_PER_YEAR",
+    "RULES",
+    "SCHEMA",
+    "Var",
+    "apply_attrs",
+    "markdown_table",
+]
 
 DIMS: tuple[str, ...] = ("site", "area", "node", "gen", "backhaul", "time")
 
 HOURS_PER_YEAR = 8760
 
-
-@dataclass(frozen=True)
-class Var:
-    """One Scenario variable: its dims, units, value rule and meaning."""
-
-    name: str
-    dims: tuple[str, ...]
-    units: str
-    rule: str  # one of RULES
-    description: str
-    required: bool = True
-
-
-# rule -> (test description shown to the user)
-RULES: dict[str, str] = {
-    "nonneg": "must be >= 0",
-    "positive": "must be > 0",
-    "fraction": "must lie in [0, 1]",
-    "efficiency": "must lie in (0, 1]",
-    "pue": "must be >= 1 (a PUE below 1 would mean IT load makes power)",
-    "rate": "must lie in [0, 1)",
-    "latitude": "must lie in [-90, 90]",
-    "longitude": "must lie in [-180, 180]",
-    "area_label": "must name an area in the `area` coordinate",
-    "any": "",
-}
 
 SCHEMA: tuple[Var, ...] = (
     # sites
@@ -187,18 +174,9 @@ BY_NAME: dict[str, Var] = {v.name: v for v in SCHEMA}
 
 def apply_attrs(ds: xr.Dataset) -> xr.Dataset:
     """Set `units` and `description` attrs of every schema variable present in `ds`."""
-    ds = ds.copy()
-    for name, var in BY_NAME.items():
-        if name in ds:
-            ds[name].attrs.update(units=var.units, description=var.description)
-    return ds
+    return table.apply_attrs(ds, SCHEMA)
 
 
 def markdown_table() -> str:
     """The schema as a Markdown table (for README and docs)."""
-    rows = ["| variable | dims | units | rule | meaning |", "|---|---|---|---|---|"]
-    for v in SCHEMA:
-        dims = ", ".join(v.dims) or "-"
-        opt = "" if v.required else " (optional)"
-        rows.append(f"| `{v.name}`{opt} | {dims} | {v.units} | {RULES[v.rule]} | {v.description} |")
-    return "\n".join(rows)
+    return table.markdown_table(SCHEMA)

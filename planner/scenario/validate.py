@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from planner.contracts.table import MAX_LISTED, check_dims, check_values, missing_text, where
+from planner.contracts.table import label as _label
 from planner.errors import ScenarioError
-from planner.scenario.schema import BY_NAME, DIMS, RULES, SCHEMA, Var, apply_attrs
-
-MAX_LISTED = 3  # offending coordinates shown per problem
+from planner.scenario.schema import BY_NAME, DIMS, RULES, SCHEMA, apply_attrs
 
 
 def validate(ds: xr.Dataset) -> xr.Dataset:
@@ -30,19 +30,16 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     for var in SCHEMA:
         if var.name not in ds:
             if var.required:
-                problems.append(
-                    f"{var.name}: missing (required, dims {_dims_text(var.dims)}, units {var.units})"
-                )
+                problems.append(missing_text(var))
             continue
         da = ds[var.name]
-        if set(da.dims) != set(var.dims):
-            problems.append(
-                f"{var.name}: has dims {_dims_text(da.dims)}, the contract says {_dims_text(var.dims)}"
-            )
+        wrong_dims = check_dims(var, da)
+        if wrong_dims:
+            problems += wrong_dims
             continue
         da = da.transpose(*var.dims)
         shaped[var.name] = da
-        problems += _check_values(var, da)
+        problems += check_values(var, da)
     problems += _check_area_labels(ds, shaped)
     problems += _check_time(ds, shaped)
     problems += _check_reachability(shaped)
@@ -52,10 +49,6 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     for name, da in shaped.items():
         out[name] = da
     return apply_attrs(out)
-
-
-def _dims_text(dims) -> str:
-    return "(" + ", ".join(dims) + ")" if dims else "() scalar"
 
 
 def _check_coords(ds: xr.Dataset) -> list[str]:
@@ -74,58 +67,6 @@ def _check_coords(ds: xr.Dataset) -> list[str]:
     return problems
 
 
-def _where(da: xr.DataArray, mask: np.ndarray) -> str:
-    """Text naming the first offending coordinates and values of `da` under `mask`."""
-    idx = np.argwhere(mask)
-    values = np.asarray(da.values)
-    parts = []
-    for pos in idx[:MAX_LISTED]:
-        coord = ", ".join(
-            f"{d}={_label(da[d].values[i])}" for d, i in zip(da.dims, pos, strict=True)
-        )
-        value = values[tuple(pos)]
-        value = value.item() if hasattr(value, "item") else value
-        parts.append(f"[{coord}] = {value!r}" if coord else f"= {value!r}")
-    more = f" and {len(idx) - MAX_LISTED} more" if len(idx) > MAX_LISTED else ""
-    return "; ".join(parts) + more
-
-
-def _label(value) -> str:
-    if isinstance(value, np.datetime64):
-        return str(pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M"))
-    return str(value)
-
-
-def _check_values(var: Var, da: xr.DataArray) -> list[str]:
-    if var.rule == "area_label":
-        return []
-    values = np.asarray(da.values)
-    if not np.issubdtype(values.dtype, np.number):
-        return [f"{var.name}: values must be numbers, got dtype {values.dtype}"]
-    values = values.astype(float)
-    nan = np.isnan(values)
-    problems = []
-    if nan.any():
-        problems.append(
-            f"{var.name}{_where(da, nan)}: NaN is not allowed (rule: every value must be a number)"
-        )
-    with np.errstate(invalid="ignore"):
-        bad = {
-            "nonneg": values < 0,
-            "positive": values <= 0,
-            "fraction": (values < 0) | (values > 1),
-            "efficiency": (values <= 0) | (values > 1),
-            "pue": values < 1,
-            "rate": (values < 0) | (values >= 1),
-            "latitude": np.abs(values) > 90,
-            "longitude": np.abs(values) > 180,
-            "any": np.zeros_like(values, dtype=bool),
-        }[var.rule]
-    if bad.any():
-        problems.append(f"{var.name}{_where(da, bad)}: {RULES[var.rule]} (units {var.units})")
-    return problems
-
-
 def _check_area_labels(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[str]:
     if "site_area" not in shaped or "area" not in ds.coords:
         return []
@@ -134,7 +75,7 @@ def _check_area_labels(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[
     bad = np.array([str(v) not in known for v in da.values])
     if not bad.any():
         return []
-    return [f"site_area{_where(da, bad)}: {RULES['area_label']} {sorted(known)}"]
+    return [f"site_area{where(da, bad)}: {RULES['area_label']} {sorted(known)}"]
 
 
 def _check_time(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 
 import planner
-from planner.mc.metrics import UNITS
+from planner.contracts.risk import BY_NAME as RISK_METRICS
 
 COMPONENTS = ["site", "it", "generation", "battery", "grid_connection", "backhaul", "grid_energy"]
 METRICS = [
@@ -129,7 +129,7 @@ def make_risk(plan: xr.Dataset, n_futures: int = 400, seed: int = 1) -> xr.Datas
     ds["summary"] = (("metric", "stat"), table)
     ds = ds.assign_coords(metric=METRICS, stat=stats)
     for k in METRICS:
-        ds[k].attrs["units"] = UNITS[k]
+        ds[k].attrs["units"] = RISK_METRICS[k].units
     ds.attrs.update(
         seed=seed,
         n_futures=n,
