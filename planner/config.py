@@ -1,9 +1,14 @@
 """Validated settings of one planning run, built from a plain dict (the composed config).
 
-The Hydra layer (`planner.app`) composes and type-checks the config; these
-pydantic models then check values and ranges, so a run fails at start with a
-`planner.ConfigError` naming the key, the value and the allowed range. They
-import nothing from Hydra: a script can build a `RunSettings` from a dict.
+These pydantic models are the one config schema: `planner.app` generates Hydra's
+structured configs from them (keys, types, choices, defaults), so Hydra rejects an
+unknown key or a wrong type at compose time; the models then check values and
+ranges, so a run fails at start with a `planner.ConfigError` naming the key, the
+value and the allowed range. They import nothing from Hydra: a script builds a
+`RunSettings` from a dict and runs it with `planner.study.run_study`.
+
+Where a library object owns a schema (`planner.Policy`, `planner.Uncertainty`,
+`planner.report.ReportOptions`), the settings take its fields from there.
 """
 
 from __future__ import annotations
@@ -17,8 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from planner.errors import ConfigError
 from planner.lp import Policy
 from planner.mc.uncertainty import Uncertainty
-
-Fraction = Field(default=None, ge=0.0, le=1.0)
+from planner.report.options import ReportOptions, StudyOptions
 
 
 class _Settings(BaseModel):
@@ -105,20 +109,25 @@ class MonteCarloSettings(_Settings):
     uncertainty: Uncertainty = Uncertainty()
 
 
-class ReportSettings(_Settings):
-    """What the report draws and the risk targets it checks the plan against."""
+# the report's figures, dpi and risk targets: fields, defaults and ranges of planner.ReportOptions
+ReportSettings = create_model(
+    "ReportSettings",
+    __base__=_Settings,
+    __doc__="What the report draws and the risk targets it checks the plan against.",
+    **{
+        key: (info.annotation, info)
+        for key, info in ReportOptions.model_fields.items()
+        if key in ("figures", "dpi", "max_unserved_p95", "min_cfe_p5")
+    },
+)
 
-    figures: bool = True
-    dpi: int = Field(default=130, ge=50, le=600)
-    max_unserved_p95: float = Field(default=1000.0, ge=0.0)  # MWh/yr
-    min_cfe_p5: float | None = Fraction
 
+class ExperimentSettings(StudyOptions):
+    """A named planning study (set by `experiment=...`); empty for a single run.
 
-class ExperimentSettings(_Settings):
-    """A named planning study (set by `experiment=...`); empty for a single run."""
-
-    name: str = ""
-    question: str = ""
+    Its facts (baseline policy, area groups) are set in `configs/experiment/*.yaml`;
+    its fields are those of `planner.report.StudyOptions`.
+    """
 
 
 class RunSettings(_Settings):

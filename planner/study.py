@@ -1,0 +1,233 @@
+"""One planning study from settings to files, without Hydra: load, reduce, plan, simulate, report.
+
+    from planner.config import load_settings
+    from planner.study import run_study
+    result = run_study(load_settings({"scenario": {"name": "toy"}}), "outputs/toy")
+    result.plan, result.risk, result.summary["objective"]
+
+`planner.app` calls `run_study` with Hydra's run folder; a script calls it with
+any folder. Progress goes to the `planner` logger (the run log under Hydra).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+import planner
+from planner import report
+from planner.config import PolicySettings, RunSettings
+from planner.errors import PlannerError
+from planner.io import write_json, write_netcdf
+from planner.report.options import ReportOptions, StudyOptions
+
+log = logging.getLogger("planner")
+OUTPUTS = ("scenario.nc", "plan.nc", "risk.nc", "report.md", "summary.json")
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """What one study made: the datasets, the summary (summary.json) and seconds per stage."""
+
+    scenario: xr.Dataset  # validated full-year Scenario (sites filtered by siting.areas)
+    reduced: xr.Dataset  # the hours the LP modelled (the Scenario itself with time.n_days=None)
+    plan: xr.Dataset
+    risk: xr.Dataset
+    summary: dict[str, Any]
+    out_dir: Path
+    seconds: dict[str, float]  # load, reduce_time, plan, simulate, report, total
+
+
+def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
+    """Scenario -> reduced time -> plan -> Monte Carlo -> files in `out_dir`.
+
+    Writes scenario.nc, plan.nc and risk.nc as soon as each exists (so a later
+    stage can be rerun from files), then figures, report.md, and summary.json
+    last: a run folder is complete when it holds summary.json. Raises
+    `PlannerError` before any work if `out_dir` holds a run's files already.
+    """
+    out_dir = Path(out_dir)
+    for name in OUTPUTS:
+        if (out_dir / name).exists():
+            raise PlannerError(
+                f"{out_dir / name} already exists: pick a fresh folder (hydra.run.dir=... for "
+                "the planner command; planner never overwrites a finished run)"
+            )
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+
+    def stage(name: str, func, *args):
+        t0 = time.perf_counter()
+        result = func(settings, *args)
+        seconds[name] = time.perf_counter() - t0
+        return result
+
+    scenario = stage("load", load_stage)
+    reduced = stage("reduce_time", reduce_stage, scenario)
+    write_netcdf(scenario, out_dir / "scenario.nc")
+    plan = stage("plan", plan_stage, reduced)
+    write_netcdf(plan, out_dir / "plan.nc")
+    risk = stage("simulate", simulate_stage, scenario, plan)
+    write_netcdf(risk, out_dir / "risk.nc")
+
+    t0 = time.perf_counter()
+    options = report_options(settings)
+    summary = report.summarize(scenario, plan, risk, options)
+    log.info(
+        "Risk: unserved energy p50 %.0f, p95 %.0f MWh/yr (target p95 <= %g); CFE score p5 %.3f, p50 %.3f",
+        summary["risk"]["unserved_energy"]["p50"],
+        summary["risk"]["unserved_energy"]["p95"],
+        options.max_unserved_p95,
+        summary["risk"]["cfe_score"]["p5"],
+        summary["risk"]["cfe_score"]["p50"],
+    )
+    log.info("Writing the report")
+    report.write_report(
+        out_dir, scenario, plan, risk, reduced=reduced, settings=settings, summary=summary
+    )
+    seconds["report"] = time.perf_counter() - t0
+    seconds["total"] = time.perf_counter() - start
+    summary["settings"] = settings.model_dump()
+    summary["seconds"] = seconds
+    write_json(summary, out_dir / "summary.json")
+    log.info("Done in %.0f s. Report: %s", seconds["total"], out_dir / "report.md")
+    return StudyResult(scenario, reduced, plan, risk, summary, out_dir, seconds)
+
+
+def report_options(s: RunSettings) -> ReportOptions:
+    """The report's titles, figures, targets and study facts, from the run's settings."""
+    lp_hours = (
+        f"{s.time.n_days} representative days"
+        + (" plus extreme days" if s.time.extreme_days else "")
+        if s.time.n_days
+        else "every hour"
+    )
+    return ReportOptions(
+        title=f"{s.scenario.name}: {s.policy.name} policy, {s.demand.level} demand, "
+        f"siting {s.siting.name}",
+        description=f"Policy **{s.policy.name}**, AI demand **{s.demand.level}**, "
+        f"siting **{s.siting.name}**, LP on {lp_hours}, solver {s.solver.name}, "
+        f"{s.montecarlo.n_futures:,} Monte Carlo futures (seed {s.montecarlo.seed}).",
+        **s.report.model_dump(),
+        study=StudyOptions(**s.experiment.model_dump()),
+    )
+
+
+def load_stage(s: RunSettings) -> xr.Dataset:
+    """Load and validate the Scenario, keeping only the sites the siting allows."""
+    log.info("Loading scenario %r with %s AI-demand growth", s.scenario.name, s.demand.level)
+    scenario = planner.validate(planner.load_scenario(s.scenario.name, demand=s.demand.level))
+    if s.siting.areas is not None:
+        scenario = planner.validate(keep_sites_in_areas(scenario, s.siting.areas))
+        log.info("Siting %r: candidate sites only in %s", s.siting.name, ", ".join(s.siting.areas))
+    if s.siting.subsidy:
+        log.info(
+            "Siting %r: capital subsidy %s",
+            s.siting.name,
+            ", ".join(f"{a} {f:.0%}" for a, f in s.siting.subsidy.items()),
+        )
+    log.info(
+        "Scenario: %d candidate sites in %d grid areas, %d demand nodes, %d hours",
+        scenario.sizes["site"],
+        scenario.sizes["area"],
+        scenario.sizes["node"],
+        scenario.sizes["time"],
+    )
+    return scenario
+
+
+def reduce_stage(s: RunSettings, scenario: xr.Dataset) -> xr.Dataset:
+    """Representative days for the LP (or every hour)."""
+    if s.time.n_days is None:
+        log.info("Time: the LP models all %d hours", scenario.sizes["time"])
+        return scenario
+    reduced = planner.reduce_time(scenario, n_days=s.time.n_days, extreme_days=s.time.extreme_days)
+    log.info(
+        "Time: %d representative days%s -> the LP models %d hours",
+        s.time.n_days,
+        " plus extreme days" if s.time.extreme_days else "",
+        reduced.sizes["time"],
+    )
+    return reduced
+
+
+def plan_stage(s: RunSettings, reduced: xr.Dataset) -> xr.Dataset:
+    """Solve the plan; the LP's warnings (time limit hit, unserved load) go to the run log."""
+    log.info(
+        "Solving the plan with %s (policy %r: %s)",
+        s.solver.name,
+        s.policy.name,
+        ", ".join(f"{k}={v}" for k, v in _targets(s.policy).items()) or "no targets",
+    )
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan = planner.plan(
+            reduced,
+            policy=s.policy.to_policy(s.siting),
+            solver=s.solver.name,
+            relax_siting=s.solver.relax_siting,
+            time_limit=s.solver.time_limit,
+            mip_gap=s.solver.mip_gap,
+        )
+    for w in caught:
+        log.warning("Plan: %s", w.message)
+    opened = [str(x) for x in plan.site.values[plan["site_open"].values > 0.5]]
+    log.info(
+        "Plan %s in %.0f s: %d sites open (%s), %.0f MW IT, %.1f bn JPY/yr",
+        plan.attrs.get("status", "?"),
+        time.perf_counter() - t0,
+        len(opened),
+        ", ".join(opened),
+        float(plan["it_capacity"].sum()),
+        float(plan.attrs.get("objective", float("nan"))) / 1e9,
+    )
+    return plan
+
+
+def simulate_stage(s: RunSettings, scenario: xr.Dataset, plan: xr.Dataset) -> xr.Dataset:
+    """Run the plan through the full year in many futures."""
+    mc = s.montecarlo
+    log.info(
+        "Monte Carlo: %d futures over the full %d-hour year (%s, %s)",
+        mc.n_futures,
+        scenario.sizes["time"],
+        mc.backend,
+        mc.dtype,
+    )
+    return planner.simulate(
+        scenario,
+        plan,
+        n_futures=mc.n_futures,
+        seed=mc.seed,
+        chunk_size=mc.chunk_size,
+        uncertainty=mc.uncertainty,
+        backend=mc.backend,
+        dtype=mc.dtype,
+        progress=False,
+    )
+
+
+def _targets(policy: PolicySettings) -> dict[str, Any]:
+    """The policy fields that differ from planner.Policy's defaults (what the user set)."""
+    defaults = type(policy)().model_dump()
+    return {k: v for k, v in policy.model_dump(exclude={"name"}).items() if v != defaults[k]}
+
+
+def keep_sites_in_areas(scenario: xr.Dataset, areas: list[str]) -> xr.Dataset:
+    """The Scenario with only the candidate sites whose grid area is in `areas`."""
+    unknown = sorted(set(areas) - {str(a) for a in scenario.area.values})
+    if unknown:
+        raise PlannerError(
+            f"siting.areas: {unknown} not grid areas of the scenario "
+            f"(allowed: {[str(a) for a in scenario.area.values]})"
+        )
+    keep = scenario["site_area"].isin(areas).values
+    return scenario.isel(site=keep)
