@@ -15,7 +15,7 @@ from planner.lp.core import MONEY, Model
 from planner.lp.periods import Periods
 from planner.lp.power import model_cf
 
-CAPACITIES = (
+BUILT = (  # capacity blocks, read as solved
     "site_open",
     "it_capacity",
     "gen_capacity",
@@ -57,7 +57,7 @@ def to_plan(m: Model, ds: xr.Dataset, periods: Periods) -> xr.Dataset:
     it_load = np.einsum("ns,nt->st", values["share"], demand) + values["training_load"]
     pue = ds["pue"].transpose("site", "time").values
     cf = model_cf(ds)
-    data = {name: values[name] for name in CAPACITIES + HOURLY}
+    data = {name: values[name] for name in BUILT + HOURLY}
     data["it_load"] = it_load
     data["facility_load"] = pue * it_load
     data["generation"] = values["gen_capacity"][:, :, None] * cf
