@@ -10,24 +10,25 @@ same number of futures per chunk (chunk = per-device chunk x N).
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import time
-from pathlib import Path
 
-from benchmarks.child import run_case
+from benchmarks.base_case import base_case, plan_cache
+from benchmarks.child import failed, run_case, serve
 from benchmarks.progress import Budget, Clock
 from benchmarks.results import SuiteResult
 
+MARKER = "DEVCASE"
+
 FULL = {"n_devices": [1, 2, 4], "n_futures": 1024, "chunk_per_device": 256, "fast_math": [1, 2]}
 QUICK = {"n_devices": [2], "n_futures": 32, "chunk_per_device": 16, "fast_math": []}
-# `planner.mc` adds XLA's fast math by default (planner/mc/devices.py); PLANNER_FAST_MATH=0 drops it.
+# configure_devices adds XLA's fast math by default (planner/mc/devices.py); PLANNER_FAST_MATH=0
+# drops it.
 FAST_MATH_OFF = {"PLANNER_FAST_MATH": "0"}
 
 
 def user_xla_flags(flags: str | None = None) -> str:
-    """XLA_FLAGS without what `planner.mc` added in this process (device count, fast math).
+    """XLA_FLAGS without what `configure_devices` added in this process (device count, fast math).
 
     Each case sets those itself in its subprocess; inheriting this process's would
     make every case run with this process's device count and fast math.
@@ -39,33 +40,28 @@ def user_xla_flags(flags: str | None = None) -> str:
     return " ".join(t for t in tokens if t not in added and not t.startswith(FLAG))
 
 
-def child(spec: dict) -> dict:
+def time_case(spec: dict) -> dict:
     """In the subprocess: time a warm simulate call on the cached plan; report devices seen."""
     import jax
     import xarray as xr
 
     import planner
-    from benchmarks import engine
-    from benchmarks.synthetic import tile_year
 
     scn = planner.validate(planner.load_scenario(spec["scenario"]))
-    if spec.get("tile_year"):
-        scn = planner.validate(tile_year(scn))
     plan = xr.load_dataset(spec["plan"], engine="h5netcdf")
-    sim = engine.simulate_fn()
     n = len(jax.devices())
     chunk = spec["chunk_per_device"] * n
     kw = dict(seed=0, chunk_size=chunk, dtype="float32", backend="jax", progress=False)
     t0 = time.perf_counter()
-    sim(scn, plan, n_futures=chunk, **kw)
+    planner.simulate(scn, plan, n_futures=chunk, **kw)
     first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    sim(scn, plan, n_futures=chunk, **kw)
+    planner.simulate(scn, plan, n_futures=chunk, **kw)
     warm_chunk = time.perf_counter() - t0
     seconds, cpu = float("inf"), float("inf")
     for _ in range(2):  # best of two: other processes on a shared machine only slow a call down
         t0, c0 = time.perf_counter(), time.process_time()
-        risk = sim(scn, plan, n_futures=spec["n_futures"], **kw)
+        risk = planner.simulate(scn, plan, n_futures=spec["n_futures"], **kw)
         seconds = min(seconds, time.perf_counter() - t0)
         cpu = min(cpu, time.process_time() - c0)
     fsh = spec["n_futures"] * scn.sizes["site"] * scn.sizes["time"]
@@ -86,39 +82,14 @@ def child(spec: dict) -> dict:
     }
 
 
-def run_child(spec: dict, env_extra: dict, timeout: float) -> dict:
-    out, why = run_case(
-        "benchmarks.devices", spec, "DEVCASE", timeout, dict(os.environ, **env_extra)
-    )
-    if out is None:
-        return {"status": f"killed after {timeout:.0f} s" if why == "killed" else f"error: {why}"}
-    return out
-
-
 def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 150.0) -> SuiteResult:
     """Run the device-count sweep and write `devices.json`."""
     import jax
 
-    from benchmarks import engine, mc
-
     cfg = dict(QUICK if quick else FULL)
     result = SuiteResult("devices", quick=quick, config=cfg)
-    if engine.simulate_fn() is None:
-        result.note("planner.simulate is not available on this branch: nothing measured.")
-        result.write(out_dir)
-        return result
-    scn, name, plan, source = mc.base_case(quick, out_dir)
-    plan_path = Path(out_dir) / ".cache" / f"plan_{name.split()[0]}.nc"
-    if not plan_path.exists():
-        from planner.io import write_netcdf
-
-        write_netcdf(plan, plan_path, overwrite=True)
-    spec = {
-        "scenario": "toy" if quick else name.split()[0],
-        "plan": str(plan_path),
-        "tile_year": "tiled" in name,
-        **cfg,
-    }
+    _, name, _, source = base_case(quick, out_dir)
+    spec = {"scenario": name, "plan": str(plan_cache(out_dir, name)), **cfg}
     cfg.update(scenario=name, plan_source=source)
     budget = Budget(clock, budget_seconds)
     runs = []
@@ -134,7 +105,9 @@ def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 150.
         if budget.left < 15:
             result.skip(label, "suite time budget spent")
             continue
-        out = run_child(spec, env, timeout=budget.left)
+        timeout = budget.left
+        out, why = run_case("benchmarks.devices", spec, MARKER, timeout, env)
+        out = out if out is not None else failed(why, timeout)
         out.setdefault("status", "ok")
         result.add(label=label, **out)
         clock.log(
@@ -157,8 +130,4 @@ def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 150.
 
 
 if __name__ == "__main__":
-    try:
-        out = child(json.loads(sys.argv[1]))
-    except Exception as err:  # reported to the parent
-        out = {"status": f"error: {type(err).__name__}: {str(err)[:300]}"}
-    print("DEVCASE " + json.dumps(out), flush=True)
+    serve(time_case, MARKER)

@@ -1,24 +1,22 @@
 """End to end: the default study's wall time split into load, reduce, build, solve, simulate, report.
 
-With the Hydra app present, the study runs exactly as a user runs it
-(`python -m planner.app`, default config, a temporary run folder) and the
-stage times come from the app's own timing hook (`summary.json` "seconds"),
-with the LP's build/solve split from plan.nc's attrs and process start-up
-(imports, Hydra compose, JAX start) as the rest of the wall time. Without the
-app, the library stages are called directly and timed here.
+The study runs exactly as a user runs it (`python -m planner.app`, default
+config, a temporary run folder) and the stage times come from the app's own
+timing hook (`summary.json` "seconds"), with the LP's build/solve split from
+plan.nc's attrs and process start-up (imports, Hydra compose, JAX start) as
+the rest of the wall time.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.child import child_env
 from benchmarks.progress import Clock
 from benchmarks.results import SuiteResult
 
@@ -39,11 +37,7 @@ WHAT = {
 def run(out_dir, clock: Clock, quick: bool = False, timeout: float = 600.0) -> SuiteResult:
     """Time the default study and write `e2e.json`."""
     result = SuiteResult("e2e", quick=quick)
-    if importlib.util.find_spec("planner.app") is not None:
-        _run_app(result, clock, quick, timeout)
-    else:
-        result.note("The Hydra app is not on this branch: library stages timed directly.")
-        _run_library(result, clock, quick)
+    _run_app(result, clock, quick, timeout)
     result.write(out_dir)
     return result
 
@@ -57,7 +51,9 @@ def _run_app(result: SuiteResult, clock: Clock, quick: bool, timeout: float) -> 
         clock.log("e2e", "running the default study: " + result.config["command"])
         t0 = time.perf_counter()
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env())
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout, env=child_env()
+            )
         except subprocess.TimeoutExpired:
             result.note(f"The default study did not finish within {timeout:.0f} s and was stopped.")
             return
@@ -88,13 +84,6 @@ def _run_app(result: SuiteResult, clock: Clock, quick: bool, timeout: float) -> 
     clock.log(
         "e2e", f"default study: {wall:.1f} s wall; " + ", ".join(f"{n} {s:.1f}" for n, s in stages)
     )
-
-
-def _env() -> dict:
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), root) if p)
-    return env
 
 
 def _plan_attrs(path: Path) -> dict:
@@ -130,46 +119,3 @@ def _stages(seconds: dict, attrs: dict, wall: float) -> list[tuple[str, float]]:
     stages.append(("write", max(total - sum(s for _, s in stages), 0.0)))
     stages.insert(0, ("startup", max(wall - total, 0.0)))
     return stages
-
-
-def _run_library(result: SuiteResult, clock: Clock, quick: bool) -> None:
-    """Library stages timed here (no app): load, reduce, plan (build/solve), simulate."""
-    import planner
-    from benchmarks import engine
-
-    name = "toy" if quick else "japan_2030"
-    result.config = {"mode": "library", "scenario": name, "n_days": 3 if quick else 12}
-    t0 = time.perf_counter()
-    try:
-        scn = planner.validate(planner.load_scenario(name))
-    except Exception as err:
-        result.note(f"load failed: {err}")
-        return
-    t_load = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    red = planner.reduce_time(scn, n_days=result.config["n_days"])
-    t_reduce = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    plan, source = engine.make_plan(red)
-    t_plan = time.perf_counter() - t0
-    build = float(plan.attrs.get("build_seconds", 0.0) or 0.0)
-    solve = float(plan.attrs.get("solve_seconds", 0.0) or 0.0)
-    stages = [
-        ("load", t_load),
-        ("reduce", t_reduce),
-        ("build", build),
-        ("solve", solve),
-        ("plan other", max(t_plan - build - solve, 0.0)),
-    ]
-    sim = engine.simulate_fn()
-    if sim is not None:
-        t0 = time.perf_counter()
-        sim(scn, plan, n_futures=100 if quick else 1000, progress=False)
-        stages.append(("simulate", time.perf_counter() - t0))
-    else:
-        result.note("planner.simulate not available: no simulate stage.")
-    if source != "planner.plan":
-        result.note(f"Plan: {source}.")
-    for stage, secs in stages:
-        result.add(stage=stage, seconds=secs, what=WHAT.get(stage, ""))
-    clock.log("e2e", ", ".join(f"{n} {s:.1f}" for n, s in stages))

@@ -11,7 +11,8 @@ import os
 import time
 from dataclasses import asdict, dataclass
 
-from benchmarks.child import run_case
+from benchmarks.child import failed, run_case
+from benchmarks.lp_case import MARKER
 from benchmarks.progress import Budget, Clock
 from benchmarks.results import SuiteResult
 
@@ -100,42 +101,21 @@ def case_list(sizes: LpSizes, s0: int) -> list[dict]:
 
 def run_one(spec: dict, timeout: float) -> dict:
     """Run one case in a subprocess; kill it after `timeout` seconds."""
-    env = dict(os.environ)
-    env.setdefault("JAX_PLATFORMS", "cpu")
+    env = {"JAX_PLATFORMS": os.environ.get("JAX_PLATFORMS", "cpu")}
     t0 = time.perf_counter()
-    out, why = run_case("benchmarks.lp_case", spec, "LPCASE", timeout, env)
-    if out is None:
-        out = (
-            {"status": "killed", "error": f"killed after {timeout:.0f} s wall (build + solve)"}
-            if why == "killed"
-            else {"status": "error", "error": why}
-        )
+    out, why = run_case("benchmarks.lp_case", spec, MARKER, timeout, env)
+    out = out if out is not None else failed(why, timeout)
     out["wall_seconds"] = time.perf_counter() - t0
     return out
 
 
-def base_sites(scenario: str) -> int:
-    import planner
-
-    try:
-        return int(planner.load_scenario(scenario).sizes["site"])
-    except Exception:
-        return 3
-
-
 def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 480.0) -> SuiteResult:
     """Run the LP suite and write `lp.json`."""
-    from benchmarks.engine import plan_fn
+    import planner
 
     sizes = QUICK if quick else FULL
-    if not quick and base_sites(sizes.scenario) == 3:  # japan_2030 missing: the toy stands in
-        sizes.scenario = "toy"
     result = SuiteResult("lp", quick=quick, config=asdict(sizes))
-    if plan_fn() is None:
-        result.note("planner.plan is not available on this branch: nothing measured.")
-        result.write(out_dir)
-        return result
-    s0 = base_sites(sizes.scenario)
+    s0 = int(planner.load_scenario(sizes.scenario).sizes["site"])
     result.config["base_sites"] = s0
     budget = Budget(clock, budget_seconds)
     for spec in case_list(sizes, s0):
@@ -143,8 +123,6 @@ def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 480.
             f"{spec['solver']} days={spec['n_days'] or 'full year'} sites={spec['n_sites']}"
             f"{' relaxed' if spec['relax_siting'] else ''}"
         )
-        if spec["n_days"] == FULL_YEAR and sizes.scenario == "toy":
-            spec["tile_year"] = True
         timeout = min(spec["time_limit"] * 1.5 + 90.0, budget.left)
         if timeout < (3.0 if quick else 20.0 + spec["time_limit"] * 0.25):
             result.skip(label, f"suite time budget spent ({budget.left:.0f} s left)")

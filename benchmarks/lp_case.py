@@ -7,20 +7,20 @@ case's own.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 import warnings
+
+import planner
+from benchmarks.child import serve
+from benchmarks.machine import peak_rss_bytes
+from benchmarks.synthetic import scale_sites
+
+MARKER = "LPCASE"
 
 
 def scenario_for(spec: dict):
     """The case's Scenario: base data set scaled to `n_sites`, reduced to `n_days` (0 = full year)."""
-    import planner
-    from benchmarks.synthetic import scale_sites, tile_year
-
     base = planner.load_scenario(spec["scenario"])
-    if spec.get("tile_year") and base.sizes["time"] < 8760:
-        base = tile_year(base)
     if spec["n_sites"] != base.sizes["site"]:
         base = scale_sites(base, spec["n_sites"], seed=1)
     base = planner.validate(base)
@@ -34,13 +34,8 @@ def scenario_for(spec: dict):
     return reduced, time.perf_counter() - t0
 
 
-def run_case(spec: dict) -> dict:
-    from benchmarks.engine import plan_fn
-    from benchmarks.machine import peak_rss_bytes
-
-    plan = plan_fn()
-    if plan is None:
-        return {"status": "error", "error": "planner.plan is not available on this branch"}
+def solve_case(spec: dict) -> dict:
+    """Plan the case's Scenario: model size, build and solve seconds, status, peak RSS."""
     scn, reduce_seconds = scenario_for(spec)
     if spec.get("split"):
         return split_case(scn, spec, reduce_seconds)
@@ -48,7 +43,7 @@ def run_case(spec: dict) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = plan(
+            result = planner.plan(
                 scn,
                 policy=spec.get("policy"),
                 solver=spec["solver"],
@@ -108,7 +103,6 @@ def build_only(scn, spec: dict) -> dict:
 
 def split_case(scn, spec: dict, reduce_seconds: float) -> dict:
     """Build, then solve with the time limit, timed apart (for the full year, whose solve may not finish)."""
-    from benchmarks.machine import peak_rss_bytes
     from planner.lp.solve import solve
 
     out = build_only(scn, spec)
@@ -142,15 +136,5 @@ def split_case(scn, spec: dict, reduce_seconds: float) -> dict:
     return out
 
 
-def main() -> int:
-    spec = json.loads(sys.argv[1])
-    try:
-        out = run_case(spec)
-    except Exception as err:  # reported to the parent, which records it
-        out = {"status": "error", "error": f"{type(err).__name__}: {str(err)[:300]}"}
-    print("LPCASE " + json.dumps(out), flush=True)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    serve(solve_case, MARKER)

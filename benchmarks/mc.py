@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import jax
-import xarray as xr
 
-from benchmarks import engine
+import planner
+from benchmarks.base_case import base_case, default_policy, default_settings, scaled
 from benchmarks.machine import peak_rss_bytes, reset_peak_rss, rss_bytes
 from benchmarks.progress import Budget, Clock
 from benchmarks.results import SuiteResult
-from benchmarks.synthetic import scale_plan, scale_sites
+from planner.mc.simulate import chunk_for
 
 
 @dataclass
@@ -66,41 +65,18 @@ QUICK = McSizes(
 )
 
 
-CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-
-
-def default_policy(configs: Path = CONFIGS) -> dict:
-    """The default study's policy, read from configs/ so "the Japan plan" is the one a user gets.
-
-    The policy group chosen in config.yaml's defaults, overlaid with config.yaml's
-    own `policy:` keys (e.g. reserve_margin); the group's `name` is a label, not a policy.
-    """
-    import yaml
-
-    main = yaml.safe_load((configs / "config.yaml").read_text())
-    group = next(d["policy"] for d in main["defaults"] if isinstance(d, dict) and "policy" in d)
-    policy = yaml.safe_load((configs / "policy" / f"{group}.yaml").read_text()) or {}
-    policy.update(main.get("policy") or {})
-    policy.pop("name", None)
-    return policy
-
-
-DEFAULT_POLICY = default_policy()
-
-
 class McRunner:
     """Times `planner.simulate` warm, with the first (compiling) call timed apart."""
 
     def __init__(self, result: SuiteResult, budget: Budget, clock: Clock, sizes: McSizes):
         self.result, self.budget, self.clock, self.sizes = result, budget, clock, sizes
-        self.sim = engine.simulate_fn()
         self.warm: dict[tuple, dict] = {}
         self.n_devices = len(jax.devices())
 
     def _call(self, scn, plan, n, backend, dtype, chunk) -> tuple[float, dict]:
         c0 = time.process_time()
         t0 = time.perf_counter()
-        risk = self.sim(
+        risk = planner.simulate(
             scn,
             plan,
             n_futures=n,
@@ -116,8 +92,6 @@ class McRunner:
 
     def effective_chunk(self, n: int, chunk: int, backend: str) -> int:
         """The chunk `planner.simulate` really runs (JAX: whole vectors on every device)."""
-        from planner.mc.simulate import chunk_for
-
         devices = self.n_devices if backend == "jax" else 1
         return chunk_for(chunk, n, devices, backend)
 
@@ -195,21 +169,16 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: McSizes | None = None
     """Run the Monte Carlo suite and write `mc.json` (and the kernel probe in it)."""
     sizes = sizes or (QUICK if quick else FULL)
     result = SuiteResult("mc", quick=quick, config=asdict(sizes))
-    if engine.simulate_fn() is None:
-        result.note("planner.simulate is not available on this branch: nothing measured.")
-        result.write(out_dir)
-        return result
     budget = Budget(clock, sizes.budget_seconds)
     base, name, plan, plan_source = base_case(quick, out_dir, reuse=False)
     result.config.update(
         scenario=name,
         plan_source=plan_source,
         base_sites=base.sizes["site"],
-        plan_policy=DEFAULT_POLICY,
+        plan_policy=default_policy(),
+        plan_n_days=default_settings().time.n_days,
         plan_status=str(plan.attrs.get("status", "")),
     )
-    if plan_source != "planner.plan":
-        result.note(f"Plan: {plan_source}; throughput does not depend on plan values much.")
     result.note(
         "Throughput = futures x sites x hours / wall seconds of a warm `planner.simulate` call "
         "(sampling the futures, the dispatch kernel, metrics and the Risk dataset)."
@@ -236,23 +205,33 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: McSizes | None = None
 
 
 def kernel_analysis(result, budget, clock, runner, base, plan, sizes, quick) -> None:
-    """XLA cost and memory of one chunk (each dtype) and the kernel profile, into the config."""
+    """XLA cost and memory of one chunk (each dtype) and the kernel profile, into the config.
+
+    Both lower `planner.mc.kernel` apart from `simulate`; if that fails, the error is
+    recorded (the report says so) and the suite goes on timing `simulate`.
+    """
+    from benchmarks.kernel_probe import kernel_probe
+    from benchmarks.profile_mc import profile
+
     probes = []
     for dtype in sizes.dtypes:
         if budget.fits(15.0 if quick else 40.0):
             chunk = runner.effective_chunk(sizes.chunk_size, sizes.chunk_size, "jax")
-            probe = engine.kernel_probe(base, plan, chunk, dtype)
-            probe["dtype"] = dtype
-            probes.append(probe)
+            probes.append({**_or_error(kernel_probe, base, plan, chunk, dtype), "dtype": dtype})
     result.config["kernel_probe"] = probes
     if budget.fits(10.0 if quick else 60.0):
-        from benchmarks.profile_mc import profile
-
         clock.log("mc", "profiling the dispatch kernel (chunk sizes, drivers, loop body)")
         chunks = (8, 16) if quick else (64, 256, 512)
-        result.config["profile"] = profile(base, plan, chunks=chunks, quick=quick)
+        result.config["profile"] = _or_error(profile, base, plan, chunks=chunks, quick=quick)
     else:
         result.skip("kernel profile", "suite time budget spent")
+
+
+def _or_error(fn, *args, **kwargs) -> dict:
+    try:
+        return fn(*args, **kwargs)
+    except Exception as err:  # recorded in mc.json and shown in the report
+        return {"error": f"{type(err).__name__}: {err}"}
 
 
 def case_list(sizes: McSizes, s0: int) -> list[tuple]:
@@ -280,67 +259,6 @@ def case_list(sizes: McSizes, s0: int) -> list[tuple]:
         cases.append(("chunk", "numpy", head, sizes.chunk_futures, s0, chunk))
     for chunk in sizes.chunk_sweep:  # 4b. chunk size, JAX
         cases.append(("chunk", "jax", head, sizes.chunk_futures, s0, chunk))
-    for (
-        dtype
-    ) in sizes.dtypes:  # 5. beyond the headline size (JAX; NumPy is capped), if time is left
+    for dtype in sizes.dtypes:  # 5. beyond the headline size (JAX; NumPy capped), if time is left
         cases += [("futures", "jax", dtype, n, s0, c) for n in big]
     return cases
-
-
-_SCALED: dict = {}
-
-
-def scaled(base, plan, n_sites: int):
-    """(scenario, plan) with `n_sites` synthetic sites (the base itself at its own size)."""
-    if n_sites == base.sizes["site"]:
-        return base, plan
-    key = (id(base), n_sites)
-    if key not in _SCALED:
-        scn = scale_sites(base, n_sites, seed=1)
-        _SCALED[key] = (scn, scale_plan(plan, scn))
-    return _SCALED[key]
-
-
-def base_case(quick: bool, out_dir=None, reuse: bool = True):
-    """(scenario, name, plan, plan source): Japan 2030 and its LP plan, or the toy stand-ins.
-
-    The plan is cached in `<out_dir>/.cache/` (with its source) for the devices suite;
-    `reuse=False` (the MC suite) always solves afresh so a run never times a stale plan.
-    """
-    import planner
-    from benchmarks.synthetic import tile_year
-
-    if quick:
-        scn, name = planner.validate(planner.load_scenario("toy")), "toy"
-    else:
-        scn, name = engine.load_base_scenario("japan_2030")
-        if scn.sizes["time"] < 8760:
-            scn, name = planner.validate(tile_year(scn)), f"{name} tiled to 8760 h"
-    cache = None if out_dir is None else Path(out_dir) / ".cache" / f"plan_{name.split()[0]}.nc"
-    fresh = cache is not None and cache.exists() and cache.stat().st_mtime > time.time() - 6 * 3600
-    if reuse and fresh:
-        plan = xr.load_dataset(cache, engine="h5netcdf")
-        return scn, name, plan, plan.attrs.get("bench_source", "cached plan")
-    plan, source = reduced_plan(scn, quick)
-    if cache is not None:
-        from planner.io import write_netcdf
-
-        plan.attrs["bench_source"] = source
-        try:
-            write_netcdf(plan, cache, overwrite=True)
-        except Exception:  # a plan that cannot be written is still usable here
-            pass
-    return scn, name, plan, source
-
-
-def reduced_plan(scn, quick: bool):
-    """An LP plan on representative days of `scn` (12 days; the toy's own week when quick)."""
-    import planner
-
-    reduced = scn if quick or scn.sizes["time"] <= 24 * 12 else planner.reduce_time(scn, n_days=12)
-    try:
-        return engine.make_plan(
-            reduced, policy=DEFAULT_POLICY, relax_siting=False, mip_gap=1e-3, time_limit=300
-        )
-    except Exception as err:  # an LP failure must not stop the MC timing
-        return engine.heuristic_plan(scn), f"heuristic (planner.plan failed: {err})"

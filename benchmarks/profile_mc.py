@@ -8,8 +8,8 @@
 - The compiled loop body: how many fusions, library calls (dots), gathers,
   dynamic slices and index clamps (selects/compares) XLA emits per hour.
 
-Uses `planner.mc` internals (kernel.sample_chunk, kernel.dispatch_chunk) only
-to time them apart; if they move, the profile records why and is skipped.
+The kernel's inputs come from `planner.mc.prepare`; its two jitted halves
+(`kernel.sample_chunk`, `kernel.dispatch_chunk`) are timed apart.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ import collections
 import re
 import time
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+
+from planner.mc import KernelInputs, kernel, prepare
+from planner.mc.uncertainty import Uncertainty
 
 
 def _timed(fn, repeats: int = 2) -> tuple[float, float]:
@@ -94,8 +99,6 @@ def layout_microbench(
     Each hour does `chain` x (min, mul-add, max, sub-mul, add-mul) on three carried arrays, so
     the only difference between rows is which axis is innermost in memory.
     """
-    import jax
-    import jax.numpy as jnp
 
     def body(c, x):
         a, b, d = c
@@ -138,74 +141,62 @@ def layout_microbench(
 def profile(
     scenario, plan, chunks=(64, 256, 1024), dtype: str = "float32", quick: bool = False
 ) -> dict:
-    """The profile as a dict for mc.json (or {"error": ...})."""
-    try:
-        import jax
+    """The profile as a dict for mc.json."""
+    k = prepare(scenario, plan, dtype=dtype)
+    out: dict = {"dtype": dtype, "steps": [step_cost(k, f) for f in chunks]}
+    if len(out["steps"]) >= 2:  # per-step cost = fixed + per-future x chunk (least squares)
+        x = np.array([s["chunk"] for s in out["steps"]], float)
+        y = np.array([s["us_per_step_cpu"] for s in out["steps"]])
+        slope, intercept = np.polyfit(x, y, 1)
+        out["fixed_us_per_step"] = float(intercept)
+        out["ns_per_fsh_marginal"] = float(1e3 * slope / k.n_sites)
+    mid = chunks[min(1, len(chunks) - 1)]
+    ids = np.arange(mid, dtype=np.int32)
+    out["ablation"] = []
+    for label, unc in (
+        ("all drivers on (defaults)", None),
+        ("every driver off", Uncertainty.none()),
+    ):
+        ka = prepare(scenario, plan, unc, dtype)
+        wall, cpu = _dispatch_seconds(ka, _futures(ka, ids))
+        out["ablation"].append(
+            {"label": label, "chunk": mid, "dispatch_wall": wall, "dispatch_cpu": cpu}
+        )
+    fut = _futures(k, ids)
+    text = kernel.dispatch_chunk.lower(k.inputs, fut, k.pattern).compile().as_text()
+    out["loop_body"] = hlo_loop_body(text)
+    out["n_threads_hint"] = "cpu/wall > 1 means XLA used more than one thread"
+    out["layout"] = layout_microbench(mid, k.n_sites, n_hours=240 if quick else 2190)
+    return out
 
-        from benchmarks.engine import kernel_setup, sample
-        from planner.mc import kernel
-        from planner.mc.uncertainty import Uncertainty
-    except Exception as err:
-        return {"error": f"{type(err).__name__}: {err}"}
-    try:
-        out: dict = {"dtype": dtype, "steps": [], "ablation": []}
-        inputs, params, sizes, n_sites = kernel_setup(scenario, plan, dtype)
-        pattern = kernel.link_pattern(inputs)
-        n_hours = int(np.asarray(inputs.ren).shape[0])
-        seed = np.uint32(0)
-        for f in chunks:
-            ids = np.arange(f, dtype=np.int32)
-            fut = sample(kernel, seed, ids, params, sizes, n_sites)
-            jax.block_until_ready(kernel.dispatch_chunk(inputs, fut, pattern))
-            s_wall, s_cpu = _timed(
-                lambda ids=ids: jax.block_until_ready(
-                    sample(kernel, seed, ids, params, sizes, n_sites)
-                )
-            )
-            d_wall, d_cpu = _timed(
-                lambda fut=fut: jax.block_until_ready(kernel.dispatch_chunk(inputs, fut, pattern))
-            )
-            out["steps"].append(
-                {
-                    "chunk": f,
-                    "n_sites": n_sites,
-                    "n_hours": n_hours,
-                    "sample_wall": s_wall,
-                    "dispatch_wall": d_wall,
-                    "dispatch_cpu": d_cpu,
-                    "us_per_step_wall": 1e6 * d_wall / n_hours,
-                    "us_per_step_cpu": 1e6 * d_cpu / n_hours,
-                    "ns_per_fsh_cpu": 1e9 * d_cpu / (f * n_sites * n_hours),
-                }
-            )
-        if len(out["steps"]) >= 2:  # per-step cost = fixed + per-future x chunk (least squares)
-            x = np.array([s["chunk"] for s in out["steps"]], float)
-            y = np.array([s["us_per_step_cpu"] for s in out["steps"]])
-            slope, intercept = np.polyfit(x, y, 1)
-            out["fixed_us_per_step"] = float(intercept)
-            out["ns_per_fsh_marginal"] = float(1e3 * slope / n_sites)
-        mid = chunks[min(1, len(chunks) - 1)]
-        ids = np.arange(mid, dtype=np.int32)
-        for label, unc in (
-            ("all drivers on (defaults)", None),
-            ("every driver off", Uncertainty.none()),
-        ):
-            inp, prm, siz, _ = kernel_setup(scenario, plan, dtype, unc)
-            fut = sample(kernel, seed, ids, prm, siz, n_sites)
-            jax.block_until_ready(kernel.dispatch_chunk(inp, fut, pattern))
-            wall, cpu = _timed(
-                lambda inp=inp, fut=fut: jax.block_until_ready(
-                    kernel.dispatch_chunk(inp, fut, pattern)
-                )
-            )
-            out["ablation"].append(
-                {"label": label, "chunk": mid, "dispatch_wall": wall, "dispatch_cpu": cpu}
-            )
-        fut = sample(kernel, seed, ids, params, sizes, n_sites)
-        text = kernel.dispatch_chunk.lower(inputs, fut, pattern).compile().as_text()
-        out["loop_body"] = hlo_loop_body(text)
-        out["n_threads_hint"] = "cpu/wall > 1 means XLA used more than one thread"
-        out["layout"] = layout_microbench(mid, n_sites, n_hours=240 if quick else 2190)
-        return out
-    except Exception as err:  # the kernel's internals moved: say so
-        return {"error": f"{type(err).__name__}: {err}"}
+
+def _futures(k: KernelInputs, ids: np.ndarray):
+    return kernel.sample_chunk(np.uint32(0), ids, k.params, k.sizes)
+
+
+def _dispatch_seconds(k: KernelInputs, futures) -> tuple[float, float]:
+    """Best (wall, cpu) seconds of a warm `dispatch_chunk` call."""
+    jax.block_until_ready(kernel.dispatch_chunk(k.inputs, futures, k.pattern))
+    return _timed(
+        lambda: jax.block_until_ready(kernel.dispatch_chunk(k.inputs, futures, k.pattern))
+    )
+
+
+def step_cost(k: KernelInputs, chunk: int) -> dict:
+    """Sampling and dispatch seconds of one chunk, and per hour step and future-site-hour."""
+    ids = np.arange(chunk, dtype=np.int32)
+    fut = _futures(k, ids)
+    s_wall, _ = _timed(lambda: jax.block_until_ready(_futures(k, ids)))
+    d_wall, d_cpu = _dispatch_seconds(k, fut)
+    n_sites, n_hours = k.n_sites, k.n_hours
+    return {
+        "chunk": chunk,
+        "n_sites": n_sites,
+        "n_hours": n_hours,
+        "sample_wall": s_wall,
+        "dispatch_wall": d_wall,
+        "dispatch_cpu": d_cpu,
+        "us_per_step_wall": 1e6 * d_wall / n_hours,
+        "us_per_step_cpu": 1e6 * d_cpu / n_hours,
+        "ns_per_fsh_cpu": 1e9 * d_cpu / (chunk * n_sites * n_hours),
+    }

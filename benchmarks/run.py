@@ -5,6 +5,9 @@ place under them), lp (LP build/solve scaling), e2e (default study stage
 times), devices (CPU device-count scaling in subprocesses). Each writes
 `<out>/<suite>.json` atomically; the report `REPORT.md` (beside `<out>`) and its
 figures are then regenerated from all JSON files present.
+
+As an entry point it sets XLA's flags (a CPU device per core, fast math;
+`planner.mc.devices.configure_devices`) before any suite starts JAX.
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from benchmarks.progress import Clock
+    from planner.mc.devices import configure_devices
+
+    configure_devices()
 
     suites = args.only or list(ORDER)
     base = QUICK_BUDGET if args.quick else FULL_BUDGET

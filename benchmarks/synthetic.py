@@ -7,9 +7,10 @@ nodes its source reaches). For N below it, a subset is kept that still lets
 every node be served. Demand, grid areas and technologies are unchanged, so a
 larger N means more choice for the LP and more columns for the Monte Carlo,
 not more load. A subset's sites are enlarged (IT maximum and generator
-potential times base/N) so the same demand still fits. `scale_plan` applies the same site mapping to a Plan, splitting
-extensive quantities evenly among a site's clones, so the Monte Carlo can be
-timed at any N without solving an LP per N.
+potential times base/N) so the same demand still fits. `scale_plan` applies
+the same site mapping to a Plan, splitting extensive quantities evenly among a
+site's clones, so the Monte Carlo can be timed at any N without solving an LP
+per N.
 """
 
 from __future__ import annotations
@@ -19,24 +20,9 @@ import xarray as xr
 
 from planner.scenario.validate import scenario_reachable
 
-# Plan variables that add up over sites (split among clones); anything else is copied.
-EXTENSIVE = (
-    "it_capacity",
-    "gen_capacity",
-    "battery_power",
-    "battery_energy",
-    "grid_capacity",
-    "share",
-    "backhaul_capacity",
-    "it_load",
-    "training_load",
-    "grid_import",
-    "charge",
-    "discharge",
-    "soc",
-    "curtailment",
-    "unserved",
-)
+# Plan quantities per site that do not add up over sites (copied to clones); every other
+# float variable with a site dim (capacities, shares, dispatch) is split among a site's clones.
+INTENSIVE = ("site_open",)
 
 
 def source_sites(ds: xr.Dataset, n_sites: int) -> np.ndarray:
@@ -143,15 +129,16 @@ def _perturb(ds: xr.Dataset, clone: np.ndarray, rng: np.random.Generator) -> xr.
 def scale_plan(plan: xr.Dataset, scenario: xr.Dataset) -> xr.Dataset:
     """`plan` mapped onto `scenario`'s synthetic sites (from `scale_sites` of the plan's scenario).
 
-    Extensive quantities (capacities, shares, dispatch) are split evenly among a
-    source site's clones; shares are renormalised so each node's sum to one.
+    Extensive quantities (capacities, shares, loads, dispatch: every float site variable
+    but INTENSIVE) are split evenly among a source site's clones; shares are renormalised so
+    each node's sum to one.
     """
     src = np.asarray(scenario.attrs["synthetic_source_site"])
     counts = np.bincount(src, minlength=plan.sizes["site"])
     out = plan.isel(site=xr.DataArray(src, dims="site")).assign_coords(site=scenario["site"].values)
     divide = xr.DataArray(counts[src].astype(float), dims="site", coords={"site": out["site"]})
-    for name in EXTENSIVE:
-        if name in out and "site" in out[name].dims:
+    for name in out.data_vars:
+        if "site" in out[name].dims and out[name].dtype.kind == "f" and name not in INTENSIVE:
             attrs = out[name].attrs
             out[name] = (out[name] / divide).assign_attrs(attrs)
     if "share" in out:
@@ -161,20 +148,4 @@ def scale_plan(plan: xr.Dataset, scenario: xr.Dataset) -> xr.Dataset:
         out["share"] = xr.where(total > 0, out["share"] / total, uniform).assign_attrs(attrs)
     out.attrs = dict(plan.attrs)
     out.attrs["synthetic_sites"] = int(len(src))
-    return out
-
-
-def tile_year(ds: xr.Dataset, hours: int = 8760) -> xr.Dataset:
-    """`ds` with its hourly series repeated to `hours` hours (a stand-in year from a short scenario)."""
-    import pandas as pd
-
-    n = ds.sizes["time"]
-    idx = np.arange(hours) % n
-    out = ds.isel(time=idx)
-    start = pd.Timestamp(ds["time"].values[0])
-    out = out.assign_coords(time=pd.date_range(start, periods=hours, freq="h"))
-    out.attrs = dict(ds.attrs)
-    out.attrs["description"] = (
-        f"{ds.attrs.get('name', 'scenario')} tiled to {hours} h for benchmarks"
-    )
     return out

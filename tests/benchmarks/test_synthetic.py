@@ -28,17 +28,16 @@ def test_clones_keep_their_source_and_differ_from_it(toy):
 
 
 def test_scaled_plan_splits_capacity_among_clones(toy):
-    plan = xr_plan(toy)
+    share = np.array([[0.5, 0.5, 0.0], [0.0, 0.25, 0.75]])  # (node, site)
+    plan = planner.plan_from_capacities(toy, [10.0, 20.0, 30.0], 5.0, share)
     scn = scale_sites(toy, 5, seed=0)  # sites 0 and 1 cloned once
     out = scale_plan(plan, scn)
-    assert float(out["it_capacity"].sum()) == pytest.approx(float(plan["it_capacity"].sum()))
-    np.testing.assert_allclose(out["share"].sum("site").values, 1.0)
-
-
-def xr_plan(scn):
-    from benchmarks.engine import heuristic_plan
-
-    return heuristic_plan(scn)
+    # site 0's 10 MW split over it and its clone (positions 0 and 3), site 2 untouched
+    np.testing.assert_allclose(out["it_capacity"].values, [5.0, 10.0, 30.0, 5.0, 10.0])
+    np.testing.assert_allclose(
+        out["share"].values, [[0.25, 0.25, 0, 0.25, 0.25], [0, 0.125, 0.75, 0, 0.125]]
+    )
+    np.testing.assert_array_equal(out["site_open"].values, [1, 1, 1, 1, 1])
 
 
 def test_census_counts_scan_body_times_length():
