@@ -1,10 +1,11 @@
-"""The hourly dispatch rule: its statement, shared pieces, and the reference's hour step.
+"""The hourly dispatch rule: its statement, the types and the elementwise pieces both kernels share.
 
-`hour_step` is the rule for one hour, written for any array module; the NumPy
-reference (`reference.py`) runs it hour by hour. The JAX kernel (`kernel.py`)
-states the same rule arranged for speed (days of 24 hours, futures innermost)
-and shares with it the elementwise pieces below (`forecast_need`,
-`battery_discharge`, `interval_bits`); the tests hold the two to agreement.
+Two implementations state the rule: the NumPy reference (`reference.py`,
+`hour_step`, hour by hour) and the JAX kernel (`kernel.py`, arranged for speed:
+days of 24 hours, futures innermost). They share the types and the elementwise
+pieces below (`forecast_need`, `battery_discharge`, `interval_bits`,
+`event_bits`, `active`, `start_state`, `finish`); the tests hold the two to
+agreement.
 Shapes: F futures, S sites, N nodes, A areas, L node-site links, K event
 slots; all power in MW, one step is one hour (MWh).
 
@@ -61,7 +62,7 @@ The rule, for every future and site in hour t:
 Events (outages, disasters, grid stress, link cuts) arrive as intervals and are
 expanded once per chunk into hour bits (`event_bits`): 1/32 of the memory of
 an hourly array, and one bit test per entity and hour in the loop. The battery
-starts the year at `soc0` of its energy (inputs.py).
+starts the year at `soc0` of its energy (prepare.py).
 """
 
 from __future__ import annotations
@@ -131,28 +132,24 @@ class State(NamedTuple):
     discharge: object
 
 
-ACCUMULATORS = State._fields[2:]
+def start_state(soc, zeros, per_future_zeros) -> State:
+    """The State at the year's start: `soc` in store, no budget, every sum zero (any layout).
 
-
-def hours_of(n_hours: int, xp):
-    """Integer hour, hour of day, day and hours left in the day, each (T,)."""
-    t = xp.arange(n_hours, dtype=xp.int32)
-    hour = t % 24
-    day = t // 24
-    day_len = xp.minimum(24, n_hours - day * 24)
-    return t, hour, day, day_len - 1 - hour
-
-
-def initial_state(inp: Inputs, n_futures: int, xp) -> State:
-    shape = (n_futures, inp.it_capacity.shape[0])
-    zeros = xp.zeros(shape, inp.ren.dtype)
-    soc = inp.soc0 * inp.battery_energy[None] + zeros
+    zeros: the per-site arrays' zeros ((F, S) or (S, F)); per_future_zeros: (F,), for `lol`.
+    """
     return State(
-        soc,
-        zeros,
-        *[zeros] * 2,
-        xp.zeros((n_futures,), inp.ren.dtype),
-        *[zeros] * 7,
+        soc=soc,
+        budget=zeros,
+        unserved=zeros,
+        lol_site=zeros,
+        lol=per_future_zeros,
+        demand=zeros,
+        grid=zeros,
+        grid_clean=zeros,
+        emissions=zeros,
+        cost=zeros,
+        curtailment=zeros,
+        discharge=zeros,
     )
 
 
@@ -225,114 +222,6 @@ def battery_discharge(deficit, power, soc, reserve, grid_avail, eta_discharge, x
     """
     allowed = xp.maximum(xp.maximum(deficit - grid_avail, (soc - reserve) * eta_discharge), 0.0)
     return xp.minimum(xp.minimum(deficit, power), xp.minimum(soc * eta_discharge, allowed))
-
-
-def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, xp, trace: bool = False):
-    """Advance one hour for all futures and sites; return the new state (and flows if trace)."""
-    dtype = inp.ren.dtype
-    # 1. availability and weather
-    up = ~active(ev.down, h.t, xp)
-    upf = up.astype(dtype)
-    stress = active(ev.stress, h.t, xp)
-    grid_avail = (
-        inp.grid_capacity[None] * upf * xp.where(stress, inp.stress_factor, 1.0).astype(dtype)
-    )
-    src = fut.day_source[:, h.day] * 24 + h.hour
-    noise = fut.weather_noise[:, h.day, :]
-    ren = xp.minimum(inp.ren[src] * noise, inp.ren_max[None]) * upf
-    pue = inp.pue[src]
-    it_cap = inp.it_capacity[None] * upf
-
-    # 2. inference routing over links
-    n_nodes = inp.node_share_total.shape[0]
-    node_demand = fut.growth[:, :n_nodes] * h.inference[None]
-    ok = ~active(ev.cut, h.t, xp)
-    weight = inp.link_share[None] * ok.astype(dtype)
-    routed = weight @ inp.link_node_onehot
-    lost = routed <= 0
-    scale = xp.where(lost, 0.0, inp.node_share_total[None] / xp.where(lost, 1.0, routed))
-    # three small matmuls: node -> link for (routed, unroutable), link -> site for both
-    n_futures = node_demand.shape[0]
-    per_link = (
-        xp.concatenate([node_demand * scale, node_demand * lost], axis=0) @ inp.node_link_onehot
-    )
-    per_link = per_link * xp.concatenate(
-        [weight, xp.broadcast_to(inp.link_share[None], weight.shape)]
-    )
-    per_site = per_link @ inp.link_site_onehot
-    inference, unroutable = per_site[:n_futures], per_site[n_futures:]
-    inference_served = xp.minimum(inference, it_cap)
-    it_unplaced = inference - inference_served + unroutable
-
-    # 3. training within its day
-    day_budget = inp.day_training[h.day] * fut.growth[:, n_nodes:] * inp.training_share[None]
-    budget = xp.where(h.hour == 0, day_budget, state.budget)
-    room = it_cap - inference_served
-    spare = xp.maximum(ren - pue * inference_served, 0.0) / pue
-    pace = budget * h.pace_share
-    training = xp.minimum(xp.minimum(xp.maximum(spare, pace), room), budget)
-    budget = budget - training
-    day_end = h.hours_left == 0
-    it_unplaced = it_unplaced + xp.where(day_end, budget, 0.0)
-    budget = xp.where(day_end, 0.0, budget)
-
-    # 5. power balance (4, the reserve, comes in h.reserve)
-    load = pue * (inference_served + training)
-    net = ren - load
-    surplus = xp.maximum(net, 0.0)
-    deficit = xp.maximum(-net, 0.0)
-    power = inp.battery_power[None] * upf
-    room_energy = xp.maximum(inp.battery_energy[None] - state.soc, 0.0)
-    charge = xp.minimum(xp.minimum(surplus, power), room_energy / inp.eta_charge)
-    curtailment = surplus - charge
-    discharge = battery_discharge(
-        deficit, power, state.soc, h.reserve, grid_avail, inp.eta_discharge, xp
-    )
-    soc = state.soc + charge * inp.eta_charge - discharge / inp.eta_discharge
-    soc = xp.minimum(xp.maximum(soc, 0.0), inp.battery_energy[None])
-    grid = xp.minimum(deficit - discharge, grid_avail)
-    unserved_power = deficit - discharge - grid
-    unserved = unserved_power + pue * it_unplaced
-
-    # metrics
-    cfe = h.grid_cfe[None]
-    # the year-long price and CO2 shocks are applied once in `finish`
-    co2 = h.grid_co2[None]
-    price = h.grid_price[None]
-    short = unserved > LOL_TOLERANCE
-    new = State(
-        soc=soc,
-        budget=budget,
-        unserved=state.unserved + unserved,
-        lol_site=state.lol_site + short.astype(dtype),
-        lol=state.lol + xp.any(short, axis=1).astype(dtype),
-        demand=state.demand + load + pue * it_unplaced,
-        grid=state.grid + grid,
-        grid_clean=state.grid_clean + grid * cfe,
-        emissions=state.emissions + grid * co2,
-        cost=state.cost + grid * price,
-        curtailment=state.curtailment + curtailment,
-        discharge=state.discharge + discharge,
-    )
-    if not trace:
-        return new
-    flows = dict(
-        renewables=ren,
-        pue=pue,
-        inference=inference_served,
-        training=training,
-        load=load,
-        charge=charge,
-        discharge=discharge,
-        soc=soc,
-        curtailment=curtailment,
-        grid_import=grid,
-        unserved_power=unserved_power,
-        unserved=unserved,
-        up=upf,
-        reserve=h.reserve,
-    )
-    return new, flows
 
 
 def finish(state: State, inp: Inputs, fut) -> State:

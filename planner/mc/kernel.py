@@ -8,8 +8,8 @@ padded to a fixed size):
 - `dispatch_chunk(inputs, futures, pattern)`: the dispatch rule of dispatch.py
   over the whole horizon; returns the accumulators as a State of (F, S) arrays.
 
-`dispatch_chunk` states the same rule as `dispatch.hour_step` (the NumPy
-reference runs that), arranged for speed on a CPU, where the cost is passes
+`dispatch_chunk` states the same rule as `reference.hour_step` (the NumPy
+reference), arranged for speed on a CPU, where the cost is passes
 through memory more than arithmetic:
 
 - layout (sites, futures): futures on the innermost axis, so a chunk of 256
@@ -57,6 +57,7 @@ from planner.mc.dispatch import (
     finish,
     forecast_need,
     interval_bits,
+    start_state,
 )
 from planner.mc.drivers import DriverParams, Futures, Sizes, sample_futures
 
@@ -451,15 +452,8 @@ def dispatch_chunk(inputs: Inputs, futures: Futures, pattern: LinkPattern) -> St
         site_growth=link_growth[index] * mask.astype(dtype)[:, :, None],
     )
     zeros = jnp.zeros((n_sites, n_futures), inp.ren.dtype)
-    state = State(
-        soc=inp.soc0 * inp.battery_energy[:, None] + zeros,
-        budget=zeros,
-        unserved=zeros,
-        lol_site=zeros,
-        lol=jnp.zeros((n_futures,), inp.ren.dtype),
-        **{name: zeros for name in State._fields[5:]},
-    )
-    carry = state
+    soc = inp.soc0 * inp.battery_energy[:, None] + zeros
+    carry = start_state(soc, zeros, jnp.zeros((n_futures,), inp.ren.dtype))
     if n_full:
         full = jax.tree.map(lambda a: a[:n_full], days)
         one_day = partial(_day, inp=inp, growth=growth, links=links, pattern=pattern, n_hours=HOURS)
@@ -467,5 +461,7 @@ def dispatch_chunk(inputs: Inputs, futures: Futures, pattern: LinkPattern) -> St
     if rest:
         last = jax.tree.map(lambda a: a[n_full], days)
         carry = _day(carry, last, inp, growth, links, pattern, rest)
-    state = carry
-    return finish(State(*(a if a.ndim == 1 else a.T for a in state)), inp, futures)
+    by_future = carry._replace(  # (S, F) -> (F, S), as the reference lays them out
+        **{name: a.T for name, a in carry._asdict().items() if a.ndim == 2}
+    )
+    return finish(by_future, inp, futures)

@@ -1,6 +1,7 @@
 """The NumPy reference: the same dispatch as the JAX kernel, as a plain loop over hours.
 
-Vectorised over futures and sites, one Python iteration per hour, no JAX.
+Vectorised over futures and sites, one Python iteration per hour (`hour_step`,
+the rule of dispatch.py for one hour), no JAX.
 It is the reference the JAX kernel is tested against and the baseline of the
 benchmarks. With `trace=True` it also returns every hourly flow (F, T, S) for
 inspection and hand-checked tests (small runs only).
@@ -11,16 +12,140 @@ from __future__ import annotations
 import numpy as np
 
 from planner.mc.dispatch import (
+    LOL_TOLERANCE,
+    Events,
     Hour,
     Inputs,
     State,
+    active,
+    battery_discharge,
     event_bits,
     finish,
     forecast_need,
-    hour_step,
-    hours_of,
-    initial_state,
+    start_state,
 )
+
+
+def _as_numpy(arrays):
+    """A NamedTuple of arrays (Inputs, Futures) with every field as a NumPy array."""
+    return arrays._replace(**{name: np.asarray(a) for name, a in arrays._asdict().items()})
+
+
+def hours_of(n_hours: int):
+    """Integer hour, hour of day, day and hours left in the day, each (T,)."""
+    t = np.arange(n_hours, dtype=np.int32)
+    hour = t % 24
+    day = t // 24
+    day_len = np.minimum(24, n_hours - day * 24)
+    return t, hour, day, day_len - 1 - hour
+
+
+def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, trace: bool = False):
+    """Advance one hour for all futures and sites; return the new state (and flows if trace)."""
+    dtype = inp.ren.dtype
+    # 1. availability and weather
+    up = ~active(ev.down, h.t, np)
+    upf = up.astype(dtype)
+    stress = active(ev.stress, h.t, np)
+    grid_avail = (
+        inp.grid_capacity[None] * upf * np.where(stress, inp.stress_factor, 1.0).astype(dtype)
+    )
+    src = fut.day_source[:, h.day] * 24 + h.hour
+    noise = fut.weather_noise[:, h.day, :]
+    ren = np.minimum(inp.ren[src] * noise, inp.ren_max[None]) * upf
+    pue = inp.pue[src]
+    it_cap = inp.it_capacity[None] * upf
+
+    # 2. inference routing over links
+    n_nodes = inp.node_share_total.shape[0]
+    node_demand = fut.growth[:, :n_nodes] * h.inference[None]
+    ok = ~active(ev.cut, h.t, np)
+    weight = inp.link_share[None] * ok.astype(dtype)
+    routed = weight @ inp.link_node_onehot
+    lost = routed <= 0
+    scale = np.where(lost, 0.0, inp.node_share_total[None] / np.where(lost, 1.0, routed))
+    # three small matmuls: node -> link for (routed, unroutable), link -> site for both
+    n_futures = node_demand.shape[0]
+    per_link = (
+        np.concatenate([node_demand * scale, node_demand * lost], axis=0) @ inp.node_link_onehot
+    )
+    per_link = per_link * np.concatenate(
+        [weight, np.broadcast_to(inp.link_share[None], weight.shape)]
+    )
+    per_site = per_link @ inp.link_site_onehot
+    inference, unroutable = per_site[:n_futures], per_site[n_futures:]
+    inference_served = np.minimum(inference, it_cap)
+    it_unplaced = inference - inference_served + unroutable
+
+    # 3. training within its day
+    day_budget = inp.day_training[h.day] * fut.growth[:, n_nodes:] * inp.training_share[None]
+    budget = np.where(h.hour == 0, day_budget, state.budget)
+    room = it_cap - inference_served
+    spare = np.maximum(ren - pue * inference_served, 0.0) / pue
+    pace = budget * h.pace_share
+    training = np.minimum(np.minimum(np.maximum(spare, pace), room), budget)
+    budget = budget - training
+    day_end = h.hours_left == 0
+    it_unplaced = it_unplaced + np.where(day_end, budget, 0.0)
+    budget = np.where(day_end, 0.0, budget)
+
+    # 5. power balance (4, the reserve, comes in h.reserve)
+    load = pue * (inference_served + training)
+    net = ren - load
+    surplus = np.maximum(net, 0.0)
+    deficit = np.maximum(-net, 0.0)
+    power = inp.battery_power[None] * upf
+    room_energy = np.maximum(inp.battery_energy[None] - state.soc, 0.0)
+    charge = np.minimum(np.minimum(surplus, power), room_energy / inp.eta_charge)
+    curtailment = surplus - charge
+    discharge = battery_discharge(
+        deficit, power, state.soc, h.reserve, grid_avail, inp.eta_discharge, np
+    )
+    soc = state.soc + charge * inp.eta_charge - discharge / inp.eta_discharge
+    soc = np.minimum(np.maximum(soc, 0.0), inp.battery_energy[None])
+    grid = np.minimum(deficit - discharge, grid_avail)
+    unserved_power = deficit - discharge - grid
+    unserved = unserved_power + pue * it_unplaced
+
+    # metrics
+    cfe = h.grid_cfe[None]
+    # the year-long price and CO2 shocks are applied once in `finish`
+    co2 = h.grid_co2[None]
+    price = h.grid_price[None]
+    short = unserved > LOL_TOLERANCE
+    new = State(
+        soc=soc,
+        budget=budget,
+        unserved=state.unserved + unserved,
+        lol_site=state.lol_site + short.astype(dtype),
+        lol=state.lol + np.any(short, axis=1).astype(dtype),
+        demand=state.demand + load + pue * it_unplaced,
+        grid=state.grid + grid,
+        grid_clean=state.grid_clean + grid * cfe,
+        emissions=state.emissions + grid * co2,
+        cost=state.cost + grid * price,
+        curtailment=state.curtailment + curtailment,
+        discharge=state.discharge + discharge,
+    )
+    if not trace:
+        return new
+    flows = dict(
+        renewables=ren,
+        pue=pue,
+        inference=inference_served,
+        training=training,
+        load=load,
+        charge=charge,
+        discharge=discharge,
+        soc=soc,
+        curtailment=curtailment,
+        grid_import=grid,
+        unserved_power=unserved_power,
+        unserved=unserved,
+        up=upf,
+        reserve=h.reserve,
+    )
+    return new, flows
 
 
 def day_ahead(inputs: Inputs, futures, day: int) -> tuple[np.ndarray, np.ndarray]:
@@ -76,12 +201,13 @@ def day_ahead(inputs: Inputs, futures, day: int) -> tuple[np.ndarray, np.ndarray
 
 def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
     """Final State of the dispatch over all hours (and hourly flows {name: (F, T, S)} if trace)."""
-    inputs = Inputs(*(np.asarray(a) for a in inputs))
-    futures = type(futures)(*(np.asarray(a) for a in futures))
-    n_futures = futures.growth.shape[0]
+    inputs, futures = _as_numpy(inputs), _as_numpy(futures)
+    n_futures, n_sites = futures.growth.shape[0], inputs.it_capacity.shape[0]
     n_hours = inputs.ren.shape[0]
-    t, hour, day, hours_left = hours_of(n_hours, np)
-    state = initial_state(inputs, n_futures, np)
+    t, hour, day, hours_left = hours_of(n_hours)
+    zeros = np.zeros((n_futures, n_sites), inputs.ren.dtype)
+    soc = inputs.soc0 * inputs.battery_energy[None] + zeros
+    state = start_state(soc, zeros, np.zeros((n_futures,), inputs.ren.dtype))
     site_price, site_co2, site_cfe = (
         a[:, inputs.site_area] for a in (inputs.grid_price, inputs.grid_co2, inputs.grid_cfe)
     )
@@ -104,12 +230,12 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
                 pace_share=pace_share[:, hour[i]],
             )
             if trace:
-                state, hourly = hour_step(state, h, inputs, futures, events, np, trace=True)
+                state, hourly = hour_step(state, h, inputs, futures, events, trace=True)
                 for name, value in hourly.items():
                     flows.setdefault(name, []).append(value)
             else:
-                state = hour_step(state, h, inputs, futures, events, np)
-    state = finish(State(*state), inputs, futures)
+                state = hour_step(state, h, inputs, futures, events)
+    state = finish(state, inputs, futures)
     if not trace:
         return state
     return state, {name: np.stack(values, axis=1) for name, values in flows.items()}

@@ -1,6 +1,6 @@
 """`simulate`: stress-test a Plan over many futures of the full chronological year.
 
-Scenario and Plan become arrays once (inputs.py); futures run in fixed-size
+Scenario and Plan become the kernels' inputs once (`prepare`); futures run in fixed-size
 chunks (the last one padded, its extra futures dropped) so that memory is
 bounded by the chunk, whatever `n_futures` is, and jit compiles once. With the
 JAX backend the futures axis of each chunk is sharded over all visible devices
@@ -23,14 +23,12 @@ from tqdm.auto import tqdm
 from planner.errors import PolicyError
 from planner.mc import kernel
 from planner.mc.dispatch import State
-from planner.mc.drivers import driver_params
-from planner.mc.inputs import to_inputs
 from planner.mc.metrics import future_metrics, risk_dataset
+from planner.mc.prepare import DTYPES, as_uncertainty, prepare
 from planner.mc.reference import dispatch_numpy
 from planner.mc.uncertainty import Uncertainty
 
 BACKENDS = ("jax", "numpy")
-DTYPES = ("float32", "float64")
 
 
 def _check_options(n_futures, seed, chunk_size, backend, dtype) -> None:
@@ -66,32 +64,6 @@ def chunk_for(chunk_size: int, n_futures: int, n_devices: int, backend: str) -> 
     return -(-chunk // step) * step
 
 
-def _as_uncertainty(uncertainty: Uncertainty | dict | None) -> Uncertainty:
-    if uncertainty is None:
-        return Uncertainty()
-    if isinstance(uncertainty, dict):
-        return Uncertainty(**uncertainty)
-    return uncertainty
-
-
-def _prepare(scenario, plan, uncertainty: Uncertainty, dtype: str):
-    """Inputs, driver parameters (in `dtype`) and static sizes of a run."""
-    inputs, link_km = to_inputs(scenario, plan, dtype)
-    inputs = inputs._replace(stress_factor=np.dtype(dtype).type(uncertainty.grid_stress.factor))
-    params, sizes = driver_params(
-        uncertainty,
-        n_hours=inputs.ren.shape[0],
-        areas=[str(a) for a in scenario["area"].values],
-        n_nodes=inputs.inference.shape[1],
-        n_sites=inputs.it_capacity.shape[0],
-        link_km=link_km,
-    )
-    params = type(params)(
-        *(p.astype(dtype) if np.issubdtype(p.dtype, np.floating) else p for p in params)
-    )
-    return inputs, params, sizes
-
-
 def simulate(
     scenario: xr.Dataset,
     plan: xr.Dataset,
@@ -115,35 +87,37 @@ def simulate(
     for a full scenario); attrs["annual_scale"] = 8760 / hours scales them to a year.
     """
     _check_options(n_futures, seed, chunk_size, backend, dtype)
-    uncertainty = _as_uncertainty(uncertainty)
+    uncertainty = as_uncertainty(uncertainty)
     started = time.perf_counter()
+    run = prepare(scenario, plan, uncertainty, dtype)
+    inputs = run.inputs
     x64 = jax.enable_x64(True) if dtype == "float64" else contextlib.nullcontext()
     with x64:
-        inputs, params, sizes = _prepare(scenario, plan, uncertainty, dtype)
         devices = jax.devices() if backend == "jax" else jax.devices()[:1]
         chunk = chunk_for(chunk_size, n_futures, len(devices), backend)
         mesh = Mesh(np.array(devices), ("future",))
         split = NamedSharding(mesh, PartitionSpec("future"))
         whole = NamedSharding(mesh, PartitionSpec())
-        params = jax.device_put(params, whole)
+        params = jax.device_put(run.params, whole)
         seed_array = jax.device_put(np.uint32(seed), whole)
         if backend == "jax":
             inputs_on_device = jax.device_put(inputs, whole)
-            pattern = kernel.link_pattern(inputs)
-        states = []
+        states: list[State] = []
         pending = None  # the chunk in flight: JAX runs it while the one before is copied out
 
         def collect(done) -> None:
             state, keep = done
-            states.append([np.asarray(a)[:keep] for a in state])
+            states.append(
+                state._replace(**{k: np.asarray(a)[:keep] for k, a in state._asdict().items()})
+            )
             bar.update(keep)
 
         with tqdm(total=int(n_futures), unit="future", disable=not progress) as bar:
             for first in range(0, int(n_futures), chunk):
                 ids = jax.device_put(np.arange(first, first + chunk, dtype=np.int32), split)
-                futures = kernel.sample_chunk(seed_array, ids, params, sizes)
+                futures = kernel.sample_chunk(seed_array, ids, params, run.sizes)
                 if backend == "jax":
-                    state = kernel.dispatch_chunk(inputs_on_device, futures, pattern)
+                    state = kernel.dispatch_chunk(inputs_on_device, futures, run.pattern)
                 else:
                     state = dispatch_numpy(inputs, futures)
                 if pending is not None:
@@ -151,7 +125,9 @@ def simulate(
                 pending = (state, min(chunk, int(n_futures) - first))
             if pending is not None:
                 collect(pending)
-    final = State(*(np.concatenate(parts) for parts in zip(*states, strict=True)))
+    final = State(
+        **{name: np.concatenate([getattr(s, name) for s in states]) for name in State._fields}
+    )
     metrics = future_metrics(final, inputs.battery_energy)
     attrs = {
         "seed": int(seed),
@@ -162,8 +138,8 @@ def simulate(
         "seconds": time.perf_counter() - started,
         "chunk_size": chunk,
         "dtype": dtype,
-        "n_hours": int(inputs.ren.shape[0]),
-        "annual_scale": 8760.0 / inputs.ren.shape[0],
+        "n_hours": run.n_hours,
+        "annual_scale": 8760.0 / run.n_hours,
         "uncertainty": uncertainty.to_json(),
         "description": "Monte Carlo risk of a plan over futures of the scenario year",
     }
@@ -188,12 +164,12 @@ def dispatch_trace(
     inspect or plot what happened in it.
     """
     _check_options(1, seed, 1, "numpy", "float64")
-    uncertainty = _as_uncertainty(uncertainty)
+    uncertainty = as_uncertainty(uncertainty)
+    run = prepare(scenario, plan, uncertainty, "float64")
     with jax.enable_x64(True):
-        inputs, params, sizes = _prepare(scenario, plan, uncertainty, "float64")
         ids = np.array([future], dtype=np.int32)
-        futures = kernel.sample_chunk(np.uint32(seed), ids, params, sizes)
-        _, flows = dispatch_numpy(inputs, futures, trace=True)
+        futures = kernel.sample_chunk(np.uint32(seed), ids, run.params, run.sizes)
+        _, flows = dispatch_numpy(run.inputs, futures, trace=True)
     data = {
         name: xr.DataArray(
             value[0], dims=("time", "site"), attrs={"units": TRACE_UNITS.get(name, "MW")}

@@ -6,7 +6,7 @@ import pytest
 import xarray as xr
 
 import planner
-from planner.mc import plan_from_capacities
+from planner.contracts.plan import plan_from_capacities
 
 
 @pytest.fixture(scope="session", autouse=True)

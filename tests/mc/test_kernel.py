@@ -122,7 +122,8 @@ from planner.mc.devices import configure_devices
 configure_devices()  # fast math, as in this process; the 4 devices in XLA_FLAGS win
 import jax
 import planner
-from planner.mc import Uncertainty, plan_from_capacities
+from planner.contracts.plan import plan_from_capacities
+from planner.mc import Uncertainty
 plan_args, unc = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 toy = planner.load_scenario("toy")
 plan = plan_from_capacities(toy, **plan_args)

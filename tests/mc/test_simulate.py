@@ -13,8 +13,9 @@ import xarray as xr
 
 import planner
 from planner import PolicyError
+from planner.errors import PlanError
 from planner.io import write_netcdf
-from planner.mc import PlanError, Uncertainty
+from planner.mc import Uncertainty
 from planner.mc.metrics import STATS, UNITS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +126,8 @@ MEMORY_SCRIPT = """
 import resource, sys
 import numpy as np, pandas as pd, xarray as xr
 import planner
-from planner.mc import Uncertainty, plan_from_capacities
+from planner.contracts.plan import plan_from_capacities
+from planner.mc import Uncertainty
 toy = planner.load_scenario("toy")
 weeks = 13
 series = [n for n in toy.data_vars if "time" in toy[n].dims]

@@ -1,0 +1,186 @@
+"""`prepare`: a Scenario and a Plan as the complete inputs of the Monte Carlo kernels, in one place.
+
+The one boundary between labelled Datasets and the kernels' plain arrays:
+`simulate`, `dispatch_trace` and the benchmarks call `prepare` and hand what it
+returns to `kernel.sample_chunk` / `kernel.dispatch_chunk` (or the NumPy
+reference) as it is; nothing is patched afterwards.
+
+Training placement: training demand (time) is split over sites by the plan's
+`training_load` (site, time) summed over its modelled hours when the Plan has
+it; otherwise in proportion to each site's IT capacity left after its peak
+inference load (or to IT capacity if no site has any left). The split is fixed
+in place for the whole year; within a day, training moves in time (dispatch.py).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import xarray as xr
+
+from planner.contracts.plan import CAPACITIES, validate_plan
+from planner.errors import PlanError, PolicyError
+from planner.mc.dispatch import Inputs
+from planner.mc.drivers import DriverParams, Sizes, driver_params
+from planner.mc.kernel import LinkPattern, link_pattern
+from planner.mc.uncertainty import Uncertainty
+
+DTYPES = ("float32", "float64")
+SOC0 = 0.5  # the battery starts the year half full
+
+
+class KernelInputs(NamedTuple):
+    """Everything the kernels take for one run, besides the seed and the future ids."""
+
+    inputs: Inputs  # the scenario and plan as arrays in dtype (ints int32), stress factor set
+    params: DriverParams  # the drivers' parameters, floats in dtype
+    sizes: Sizes  # static sizes (n_hours, n_sites, days, event slots): `sample_chunk`'s shape
+    pattern: LinkPattern  # static link structure: `dispatch_chunk`'s shape
+    link_km: np.ndarray  # (L,) float64 km of each node-site link (the cut driver's rates)
+
+    @property
+    def n_hours(self) -> int:
+        return self.sizes.n_hours
+
+    @property
+    def n_sites(self) -> int:
+        return self.sizes.n_sites
+
+
+def as_uncertainty(uncertainty: Uncertainty | dict | None) -> Uncertainty:
+    """An Uncertainty from itself, its dict, or None (the defaults)."""
+    if uncertainty is None:
+        return Uncertainty()
+    if isinstance(uncertainty, dict):
+        return Uncertainty(**uncertainty)
+    return uncertainty
+
+
+def prepare(
+    scenario: xr.Dataset,
+    plan: xr.Dataset,
+    uncertainty: Uncertainty | dict | None = None,
+    dtype: str = "float32",
+) -> KernelInputs:
+    """The complete kernel inputs of running `plan` through `scenario`'s chronological year.
+
+    scenario: the full hourly Scenario (no time reduction). plan: a Plan Dataset
+    (it_capacity, gen_capacity, battery_power, battery_energy, grid_capacity,
+    share; optional training_load). uncertainty: an `Uncertainty`, its dict, or
+    None for the defaults. dtype: "float32" or "float64" for every float array.
+    Raises PlanError for a plan the Monte Carlo cannot run, PolicyError for a
+    bad dtype or uncertainty.
+    """
+    if dtype not in DTYPES:
+        raise PolicyError(f"prepare: dtype={dtype!r}, choose one of {DTYPES}")
+    uncertainty = as_uncertainty(uncertainty)
+    plan = validate_plan(plan, scenario)
+    if "weight" in scenario and not np.allclose(scenario["weight"].values, 1.0):
+        raise PlanError(
+            "the Monte Carlo runs the chronological year: pass the full scenario, "
+            "not a time-reduced one (its weight is not 1 in every hour)"
+        )
+    inputs, link_km = _inputs(scenario, plan, _capacities(plan, scenario), uncertainty, dtype)
+    params, sizes = driver_params(
+        uncertainty,
+        n_hours=inputs.ren.shape[0],
+        areas=[str(a) for a in scenario["area"].values],
+        n_nodes=inputs.inference.shape[1],
+        n_sites=inputs.it_capacity.shape[0],
+        link_km=link_km,
+    )
+    params = params._replace(
+        **{
+            name: p.astype(dtype)
+            for name, p in params._asdict().items()
+            if np.issubdtype(p.dtype, np.floating)
+        }
+    )
+    return KernelInputs(
+        inputs=inputs, params=params, sizes=sizes, pattern=link_pattern(inputs), link_km=link_km
+    )
+
+
+def _capacities(plan: xr.Dataset, scenario: xr.Dataset) -> dict[str, np.ndarray]:
+    """The plan's capacities and share (a validated plan's) as float64 arrays, dims as in
+    the Plan schema, labels in the scenario's order."""
+    return {
+        var.name: np.asarray(
+            plan[var.name]
+            .reindex({dim: scenario[dim].values for dim in var.dims})
+            .transpose(*var.dims)
+            .values,
+            dtype=np.float64,
+        )
+        for var in CAPACITIES
+    }
+
+
+def _training_share(plan, scenario, it_capacity, site_inference_peak) -> np.ndarray:
+    if "training_load" in plan and "site" in plan["training_load"].dims:
+        load = plan["training_load"].reindex(site=scenario["site"].values).fillna(0.0)
+        total = load.sum([d for d in load.dims if d != "site"]).values.astype(float)
+        if total.sum() > 0:
+            return total / total.sum()
+    free = np.maximum(it_capacity - site_inference_peak, 0.0)
+    if free.sum() <= 0:
+        free = it_capacity
+    return free / free.sum() if free.sum() > 0 else np.full(len(it_capacity), 1.0 / len(free))
+
+
+def _inputs(
+    scenario: xr.Dataset,
+    plan: xr.Dataset,
+    cap: dict[str, np.ndarray],
+    uncertainty: Uncertainty,
+    dtype: str,
+) -> tuple[Inputs, np.ndarray]:
+    """Inputs in `dtype` (ints int32) and the link distances (km, float64) for the cut driver.
+
+    cap: the plan's capacities and share as float64 arrays in the scenario's coord order.
+    """
+    cf = scenario["cf"].transpose("site", "gen", "time").values
+    ren = np.einsum("sg,sgt->ts", cap["gen_capacity"], cf)
+    inference = scenario["inference_demand"].transpose("time", "node").values
+    share = cap["share"]
+    total = share.sum(axis=1)  # 1 for a demanded node (validate_plan), any for the others
+    link_node, link_site = np.nonzero(share > 0)
+    if link_node.size == 0:  # no inference at all: one dummy link with zero share
+        link_node, link_site = np.array([0]), np.array([0])
+    site_peak = (inference @ share).max(axis=0)
+    training = scenario["training_demand"].values
+    n_hours = len(training)
+    n_days = -(-n_hours // 24)
+    day_training = np.bincount(np.arange(n_hours) // 24, weights=training, minlength=n_days)
+    areas = list(scenario["area"].values)
+    site_area = np.array([areas.index(a) for a in scenario["site_area"].values], dtype=np.int32)
+    eta = float(scenario["battery_efficiency"].values) ** 0.5
+    f = np.dtype(dtype).type
+    inputs = Inputs(
+        ren=ren.astype(dtype),
+        ren_max=cap["gen_capacity"].sum(axis=1).astype(dtype),
+        pue=scenario["pue"].transpose("time", "site").values.astype(dtype),
+        inference=inference.astype(dtype),
+        grid_price=scenario["grid_price"].transpose("time", "area").values.astype(dtype),
+        grid_co2=scenario["grid_co2"].transpose("time", "area").values.astype(dtype),
+        grid_cfe=scenario["grid_cfe"].transpose("time", "area").values.astype(dtype),
+        day_training=day_training.astype(dtype),
+        site_area=site_area,
+        it_capacity=cap["it_capacity"].astype(dtype),
+        battery_power=cap["battery_power"].astype(dtype),
+        battery_energy=cap["battery_energy"].astype(dtype),
+        grid_capacity=cap["grid_capacity"].astype(dtype),
+        training_share=_training_share(plan, scenario, cap["it_capacity"], site_peak).astype(dtype),
+        node_link_onehot=np.eye(share.shape[0], dtype=dtype)[link_node].T.copy(),
+        link_site_onehot=np.eye(share.shape[1], dtype=dtype)[link_site],
+        link_node_onehot=np.eye(share.shape[0], dtype=dtype)[link_node],
+        link_share=share[link_node, link_site].astype(dtype),
+        node_share_total=total.astype(dtype),
+        stress_factor=f(uncertainty.grid_stress.factor),
+        eta_charge=f(eta),
+        eta_discharge=f(eta),
+        soc0=f(SOC0),
+    )
+    km = scenario["distance"].transpose("node", "site").values[link_node, link_site]
+    return inputs, np.asarray(km, dtype=np.float64)
