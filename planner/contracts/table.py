@@ -131,7 +131,7 @@ def check_dims(var: Var, da: xr.DataArray) -> list[str]:
 
 
 def check_values(var: Var, da: xr.DataArray, tolerance: float = 0.0) -> list[str]:
-    """NaN and rule problems of `da`; a bound may be missed by `tolerance` (float sums)."""
+    """NaN and rule problems of `da`; a closed bound may be missed by `tolerance` (float sums)."""
     if var.rule in ("area_label", "as_metric"):
         return []
     values = np.asarray(da.values)
@@ -148,11 +148,11 @@ def check_values(var: Var, da: xr.DataArray, tolerance: float = 0.0) -> list[str
     with np.errstate(invalid="ignore"):
         bad = {
             "nonneg": low < 0,
-            "positive": low <= 0,
+            "positive": values <= 0,  # open bounds take no tolerance
             "fraction": (low < 0) | (high > 1),
-            "efficiency": (low <= 0) | (high > 1),
+            "efficiency": (values <= 0) | (high > 1),
             "pue": low < 1,
-            "rate": (low < 0) | (high >= 1),
+            "rate": (low < 0) | (values >= 1),
             "latitude": np.abs(values) - tolerance > 90,
             "longitude": np.abs(values) - tolerance > 180,
             "any": np.zeros_like(values, dtype=bool),

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import planner
 from planner.contracts.plan import BY_NAME as PLAN_BY_NAME
 from planner.contracts.plan import PLAN_SCHEMA
 from planner.contracts.risk import RISK_SCHEMA, RISK_TABLE, SITE_PREFIX, STATS, SUMMARY
-from planner.contracts.table import Var, markdown_table
+from planner.contracts.table import Var, check_values, markdown_table
 from planner.lp import Policy, build_model
 from planner.mc.dispatch import State
 from planner.mc.metrics import future_metrics, risk_dataset
@@ -81,3 +82,11 @@ def test_a_row_with_an_unknown_rule_or_direction_is_refused():
         Var("x", ("site",), "MW", "nonnegative", "typo in the rule")
     with pytest.raises(ValueError, match="worse"):
         Var("x", ("future",), "MWh", "nonneg", "typo in the direction", worse="up")
+
+
+def test_a_tolerance_loosens_closed_bounds_only():
+    values = xr.DataArray([-1e-7, 0.0, 1.0 + 1e-7], dims="x")
+    assert check_values(Var("v", ("x",), "1", "fraction", ""), values, 1e-6) == []
+    assert check_values(Var("v", ("x",), "1", "fraction", ""), values) != []
+    (problem,) = check_values(Var("w", ("x",), "h", "positive", ""), values, 1e-6)
+    assert problem == "w[x=0] = -1e-07; [x=1] = 0.0: must be > 0 (units h)"
