@@ -29,9 +29,10 @@ def _cpuinfo() -> dict[str, str]:
     return fields
 
 
-def _meminfo_bytes(key: str = "MemTotal") -> int | None:
+def _proc_field_bytes(path: str, key: str) -> int | None:
+    """A `key: N kB` line of a /proc file, in bytes (None if absent or off Linux)."""
     try:
-        for line in open("/proc/meminfo"):
+        for line in open(path):
             if line.startswith(key + ":"):
                 return int(line.split()[1]) * 1024
     except OSError:
@@ -55,8 +56,8 @@ def machine_info() -> dict:
         "cpu_simd": sorted(f for f in flags if f in {"avx", "avx2", "fma", "avx512f", "sse4_2"}),
         "logical_cores": os.cpu_count(),
         "usable_cores": affinity,
-        "memory_bytes": _meminfo_bytes("MemTotal"),
-        "memory_available_bytes": _meminfo_bytes("MemAvailable"),
+        "memory_bytes": _proc_field_bytes("/proc/meminfo", "MemTotal"),
+        "memory_available_bytes": _proc_field_bytes("/proc/meminfo", "MemAvailable"),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
     }
@@ -132,12 +133,9 @@ def reset_peak_rss() -> bool:
 
 def peak_rss_bytes() -> int | None:
     """Peak resident set size of this process since start or the last `reset_peak_rss`."""
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    peak = _proc_field_bytes("/proc/self/status", "VmHWM")
+    if peak is not None:
+        return peak
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -145,10 +143,4 @@ def peak_rss_bytes() -> int | None:
 
 def rss_bytes() -> int | None:
     """Current resident set size of this process."""
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
+    return _proc_field_bytes("/proc/self/status", "VmRSS")
