@@ -12,6 +12,8 @@ import platform
 import sys
 from importlib import metadata
 
+import planner
+
 PACKAGES = ("jax", "jaxlib", "numpy", "pulp", "highspy", "xarray", "scipy", "pandas")
 
 
@@ -67,18 +69,15 @@ def machine_info() -> dict:
 
 def jax_devices() -> dict:
     """`jax.devices()` as strings, with the platform and count."""
-    try:
-        import jax
+    import jax
 
-        devices = jax.devices()
-        return {
-            "jax_backend": jax.default_backend(),
-            "jax_devices": [str(d) for d in devices],
-            "jax_device_kinds": sorted({getattr(d, "device_kind", "?") for d in devices}),
-            "n_devices": len(devices),
-        }
-    except Exception as err:  # jax missing or broken: record it, do not fail the run
-        return {"jax_backend": None, "jax_devices": [], "n_devices": 0, "jax_error": repr(err)}
+    devices = jax.devices()
+    return {
+        "jax_backend": jax.default_backend(),
+        "jax_devices": [str(d) for d in devices],
+        "jax_device_kinds": sorted({getattr(d, "device_kind", "?") for d in devices}),
+        "n_devices": len(devices),
+    }
 
 
 def versions() -> dict[str, str | None]:
@@ -89,13 +88,8 @@ def versions() -> dict[str, str | None]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = None
-    try:
-        import planner
-
-        out["planner"] = metadata.version("planner")
-        out["planner_path"] = os.path.dirname(planner.__file__)
-    except Exception:
-        pass
+    out["planner"] = metadata.version("planner")
+    out["planner_path"] = os.path.dirname(planner.__file__)
     out["git_commit"] = _git_commit()
     return out
 
