@@ -20,11 +20,11 @@ def devices_section(dev: dict, fig_dir: Path, report: Path) -> str:
     base = min(plain, key=lambda r: r["n_devices"])["throughput"] if plain else 0
     columns = [
         ("run", lambda r: r.get("label", "")),
-        ("devices", lambda r: r.get("n_devices")),
-        ("platform", lambda r: r.get("platform")),
-        ("futures", lambda r: r.get("n_futures")),
-        ("sites", lambda r: r.get("n_sites")),
-        ("seconds", lambda r: r.get("seconds")),
+        ("devices", "n_devices"),
+        ("platform", "platform"),
+        ("futures", "n_futures"),
+        ("sites", "n_sites"),
+        ("seconds", "seconds"),
         ("M fsh/s", lambda r: (r.get("throughput") or 0) / 1e6),
         ("M fsh per CPU-s", lambda r: (r.get("throughput_cpu") or 0) / 1e6 or None),
         ("vs 1 device", lambda r: (r.get("throughput") or 0) / base if base else None),

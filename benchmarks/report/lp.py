@@ -13,17 +13,17 @@ def _solver(r: dict) -> str:
 
 
 COLUMNS = [
-    ("sweep", lambda r: r["sweep"]),
+    ("sweep", "sweep"),
     ("solver", _solver),
     ("days", lambda r: r["n_days"] or "full year"),
-    ("sites", lambda r: r["n_sites"]),
-    ("relaxed", lambda r: r.get("relax_siting")),
-    ("rows", lambda r: r.get("n_rows")),
-    ("cols", lambda r: r.get("n_cols")),
-    ("nonzeros", lambda r: r.get("n_nonzeros")),
-    ("build s", lambda r: r.get("build_seconds")),
-    ("solve s", lambda r: r.get("solve_seconds")),
-    ("status", lambda r: r.get("status")),
+    ("sites", "n_sites"),
+    ("relaxed", "relax_siting"),
+    ("rows", "n_rows"),
+    ("cols", "n_cols"),
+    ("nonzeros", "n_nonzeros"),
+    ("build s", "build_seconds"),
+    ("solve s", "solve_seconds"),
+    ("status", "status"),
     ("peak RSS MiB", lambda r: mib(r.get("peak_rss_bytes"))),
 ]
 

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-Column = tuple[str, Callable[[dict], Any]]  # header, and how to read the cell from a record
+# A column: its header, and the record's key of its cells or how to compute them from the record
+Column = tuple[str, str | Callable[[dict], Any]]
 
 
 def fmt(x, digits: int = 3) -> str:
@@ -27,8 +28,9 @@ def table(header: list[str], rows: Iterable[list]) -> str:
 
 
 def records_table(columns: Sequence[Column], records: Iterable[dict]) -> str:
-    """A table with a row per record and a column per (header, reader)."""
-    return table([h for h, _ in columns], ([read(r) for _, read in columns] for r in records))
+    """A table with a row per record and a column per (header, key or reader)."""
+    rows = ([read(r) if callable(read) else r.get(read) for _, read in columns] for r in records)
+    return table([h for h, _ in columns], rows)
 
 
 def mib(b) -> str:

@@ -16,15 +16,15 @@ STYLE = {
     ("numpy", "float64"): dict(color="tab:orange", marker="s", ls="--"),
 }
 COLUMNS = [
-    ("sweep", lambda r: r["group"]),
-    ("backend", lambda r: r["backend"]),
-    ("dtype", lambda r: r["dtype"]),
-    ("futures", lambda r: r["n_futures"]),
-    ("sites", lambda r: r["n_sites"]),
-    ("chunk", lambda r: r["chunk_size"]),
-    ("seconds", lambda r: r["seconds"]),
+    ("sweep", "group"),
+    ("backend", "backend"),
+    ("dtype", "dtype"),
+    ("futures", "n_futures"),
+    ("sites", "n_sites"),
+    ("chunk", "chunk_size"),
+    ("seconds", "seconds"),
     ("M fsh/s", lambda r: r["throughput"] / 1e6),
-    ("compile s", lambda r: r["compile_seconds"]),
+    ("compile s", "compile_seconds"),
     ("peak RSS MiB", lambda r: mib(r.get("peak_rss_bytes"))),
     (
         "RSS growth in call MiB",
@@ -32,16 +32,16 @@ COLUMNS = [
     ),
 ]
 CHUNK_COLUMNS = [
-    ("backend", lambda r: r["backend"]),
-    ("chunk", lambda r: r["chunk_size"]),
+    ("backend", "backend"),
+    ("chunk", "chunk_size"),
     ("M fsh/s", lambda r: r["throughput"] / 1e6),
-    ("warm chunk s", lambda r: r["warm_chunk_seconds"]),
+    ("warm chunk s", "warm_chunk_seconds"),
     ("us per hour step per chunk", lambda r: 1e6 * r["warm_chunk_seconds"] / r["n_hours"]),
 ]
 MEMORY_COLUMNS = [
-    ("dtype", lambda p: p["dtype"]),
-    ("chunk", lambda p: p["n_futures"]),
-    ("sites", lambda p: p["n_sites"]),
+    ("dtype", "dtype"),
+    ("chunk", "n_futures"),
+    ("sites", "n_sites"),
     ("futures arrays MiB", lambda p: p["futures_bytes"] / 2**20),
     ("kernel args MiB", lambda p: p["argument_bytes"] / 2**20),
     ("kernel temp MiB", lambda p: p["temp_bytes"] / 2**20),
