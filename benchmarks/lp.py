@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 
+import planner
 from benchmarks.child import failed, run_case
 from benchmarks.lp_case import MARKER
 from benchmarks.progress import Budget, Clock
@@ -111,8 +112,6 @@ def run_one(spec: dict, timeout: float) -> dict:
 
 def run(out_dir, clock: Clock, quick: bool = False, budget_seconds: float = 480.0) -> SuiteResult:
     """Run the LP suite and write `lp.json`."""
-    import planner
-
     sizes = QUICK if quick else FULL
     result = SuiteResult("lp", quick=quick, config=asdict(sizes))
     s0 = int(planner.load_scenario(sizes.scenario).sizes["site"])
