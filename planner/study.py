@@ -26,7 +26,7 @@ from planner import report
 from planner.config import PolicySettings, RunSettings
 from planner.errors import PlannerError
 from planner.io import write_json, write_netcdf
-from planner.report.options import ReportOptions, StudyOptions
+from planner.report import ReportOptions, StudyOptions
 
 log = logging.getLogger("planner")
 OUTPUTS = ("scenario.nc", "plan.nc", "risk.nc", "report.md", "summary.json")
@@ -89,9 +89,7 @@ def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
         summary["risk"]["cfe_score"]["p50"],
     )
     log.info("Writing the report")
-    report.write_report(
-        out_dir, scenario, plan, risk, reduced=reduced, settings=settings, summary=summary
-    )
+    report.write_report(out_dir, scenario, plan, risk, summary, reduced=reduced, options=options)
     seconds["report"] = time.perf_counter() - t0
     seconds["total"] = time.perf_counter() - start
     summary["settings"] = settings.model_dump()

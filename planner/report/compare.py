@@ -18,7 +18,8 @@ from planner.report.compare_figures import (
     draw_metric_panels,
     draw_risk_comparison,
 )
-from planner.report.experiments import EXPERIMENT_PANELS, EXPERIMENT_SECTIONS
+from planner.report.experiments import EXPERIMENT_PANELS, EXPERIMENT_SECTIONS, study_from_runs
+from planner.report.options import ReportOptions, StudyOptions
 from planner.report.runs import (
     common_section,
     load_runs,
@@ -30,12 +31,16 @@ from planner.report.runs import (
 from planner.report.style import save
 
 
-def compare_runs(multirun_dir: str | os.PathLike, dpi: int = 130) -> Path:
-    """Write `<multirun_dir>/comparison/report.md` and its figures; returns the report path."""
+def compare_runs(multirun_dir: str | os.PathLike, dpi: int | None = None) -> Path:
+    """Write `<multirun_dir>/comparison/report.md` and its figures; returns the report path.
+
+    `dpi`: of the figures (default: the runs' own `report.dpi`, or ReportOptions').
+    """
     root = Path(multirun_dir)
     runs, unfinished = load_runs(root)
     labels, keys = run_labels(runs)
-    experiment = common_section(runs, "experiment")
+    study = study_from_runs(common_section(runs, "experiment"))
+    dpi = dpi or common_section(runs, "report").get("dpi") or ReportOptions().dpi
 
     def _write(folder: Path) -> None:
         (folder / "figures").mkdir()
@@ -44,12 +49,12 @@ def compare_runs(multirun_dir: str | os.PathLike, dpi: int = 130) -> Path:
             "capacity": draw_capacity_comparison(runs, labels),
             "risk": draw_risk_comparison(runs, labels),
         }
-        panels = EXPERIMENT_PANELS.get(experiment.get("name", ""))
+        panels = EXPERIMENT_PANELS.get(study.name)
         if panels:
-            figs["experiment"] = draw_metric_panels(runs, labels, panels, experiment["name"])
+            figs["experiment"] = draw_metric_panels(runs, labels, panels, study)
         for name, fig in figs.items():
             save(fig, folder / "figures" / f"{name}.png", dpi)
-        text = render(runs, labels, keys, unfinished, experiment)
+        text = render(runs, labels, keys, unfinished, study)
         (folder / "report.md").write_text(text, encoding="utf-8")
 
     out = atomic_write_dir(root / "comparison", _write, overwrite=True)
@@ -61,13 +66,12 @@ def render(
     labels: list[str],
     keys: list[str],
     unfinished: list[Path],
-    experiment: dict[str, Any],
+    study: StudyOptions,
 ) -> str:
     """The Markdown text of the comparison report."""
-    title = experiment.get("name") or "multirun"
-    lines = [f"# Comparison: {title}", ""]
-    if experiment.get("question"):
-        lines += [f"**Question.** {experiment['question']}", ""]
+    lines = [f"# Comparison: {study.name or 'multirun'}", ""]
+    if study.question:
+        lines += [f"**Question.** {study.question}", ""]
     lines += [
         f"{len(runs)} finished run{'s' if len(runs) != 1 else ''}"
         + (f", labelled by {', '.join(f'`{k}`' for k in keys)}" if keys else "")
@@ -129,9 +133,9 @@ def render(
         "![Risk by run](figures/risk.png)",
         "",
     ]
-    section = EXPERIMENT_SECTIONS.get(experiment.get("name", ""))
+    section = EXPERIMENT_SECTIONS.get(study.name)
     if section is not None:
-        lines += section(runs, labels)
+        lines += section(runs, study)
         lines += ["![The study's key numbers by run](figures/experiment.png)", ""]
     lines += ["## Sites opened", ""]
     for lab, r in zip(labels, runs, strict=True):

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from planner.report.figures import energy_unit
+from planner.report.options import StudyOptions
 from planner.report.runs import risk_value
 from planner.report.style import RISK_COLOUR, SOURCE_COLOURS, colour, label, new_figure
 
@@ -158,13 +159,13 @@ def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
     return fig
 
 
-def draw_metric_panels(runs: list[dict[str, Any]], labels: list[str], panels, name: str):
-    """One bar panel per key number of an experiment, runs side by side."""
+def draw_metric_panels(runs: list[dict[str, Any]], labels: list[str], panels, study: StudyOptions):
+    """One bar panel per key number of a study (`experiments.EXPERIMENT_PANELS`), runs side by side."""
     fig = new_figure(max(10.0, 3.0 + 1.1 * len(runs)), 3.8)
     axes = fig.subplots(1, len(panels))
     x = np.arange(len(runs))
     for ax, (title, make) in zip(axes, panels, strict=True):
-        value = make(runs)
+        value = make(runs, study)
         v = np.array([value(r) for r in runs], dtype=float)
         bars = ax.bar(x, np.nan_to_num(v), color="#4c72b0", width=0.6)
         for bar, val in zip(bars, v, strict=True):
@@ -188,5 +189,5 @@ def draw_metric_panels(runs: list[dict[str, Any]], labels: list[str], panels, na
         _xticks(ax, labels)
         ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)
-    fig.suptitle(f"{name}: key numbers by run", fontsize=11)
+    fig.suptitle(f"{study.name}: key numbers by run", fontsize=11)
     return fig

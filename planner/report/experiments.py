@@ -1,20 +1,44 @@
-"""Sections of the comparison report for the named studies (configs/experiment/)."""
+"""Sections for the named studies (configs/experiment/): in each run's report and in the comparison.
+
+The study's facts (its baseline policy, its area groups) come from `StudyOptions`:
+a run's report gets them from `ReportOptions.study`, the comparison from the
+runs' summary.json settings (`settings.experiment`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from planner.report.options import StudyOptions
 from planner.report.runs import risk_value, total_cost, unserved_share
+from planner.report.style import label
+
+Run = dict[str, Any]  # a run's summary.json, with its settings
 
 
-def _cfe_premium(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
-    base = next((r for r in runs if r["settings"]["policy"]["name"] == "annual_re100"), None)
+def study_from_runs(experiment: dict[str, Any]) -> StudyOptions:
+    """The study of a comparison, from the runs' common `settings.experiment` (older runs: defaults)."""
+    return StudyOptions(**{k: v for k, v in experiment.items() if k in StudyOptions.model_fields})
+
+
+# ---- the comparison report ------------------------------------------------------------------
+
+
+def _baseline(runs: list[Run], study: StudyOptions) -> Run | None:
+    name = study.baseline_policy
+    return next((r for r in runs if r["settings"]["policy"]["name"] == name), None)
+
+
+def _cfe_premium(runs: list[Run], study: StudyOptions) -> list[str]:
+    base = _baseline(runs, study)
     lines = ["## The cost of 24/7 carbon-free energy", ""]
     if base is None:
-        return lines + ["(No `annual_re100` run in this sweep, so no premium to measure.)", ""]
+        missing = f"`{study.baseline_policy}` run" if study.baseline_policy else "baseline policy"
+        return lines + [f"(No {missing} in this sweep, so no premium to measure.)", ""]
     ref = total_cost(base)
     lines += [
-        "Premium of each policy over annual RE100 matching (same scenario, demand and siting):",
+        f"Premium of each policy over `{study.baseline_policy}` (same scenario, demand and siting):",
         "",
         "| policy | cost bn JPY/yr | premium bn JPY/yr | premium % | JPY/MWh IT | CFE p50 | battery MWh | LP unserved |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -30,21 +54,25 @@ def _cfe_premium(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
     return lines + [""]
 
 
-def _watt_bit(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
+def _watt_bit(runs: list[Run], study: StudyOptions) -> list[str]:
+    groups = "; ".join(
+        f"{label(g)}: {', '.join(a.capitalize() for a in areas)}"
+        for g, areas in study.area_groups.items()
+    )
     lines = [
         "## Watt-bit: near power or near demand?",
         "",
         "Cost split into what siting trades off: power (generation, battery, grid energy and "
         "connection) against the network (backhaul) and the latency users see. Costs are net of "
         "any siting subsidy (a transfer from the state, not a saving to the country). "
-        "Near power: Hokkaido, Tohoku, Kyushu; near demand: Tokyo, Chubu, Kansai.",
+        + (f"{groups}." if groups else "(The study names no area groups.)"),
         "",
-        "| siting | total bn JPY/yr | power bn JPY/yr | backhaul bn JPY/yr | mean latency ms | worst latency ms | Gbps x km | IT MW near power / near demand / elsewhere | unserved p95 MWh |",
+        "| siting | total bn JPY/yr | power bn JPY/yr | backhaul bn JPY/yr | mean latency ms | "
+        f"worst latency ms | Gbps x km | {split_header(study)} | unserved p95 MWh |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         cost = r["cost_JPY_per_yr"]
-        backhaul = sum(v for k, v in cost.items() if "backhaul" in k)
         power = sum(
             v
             for k, v in cost.items()
@@ -53,25 +81,32 @@ def _watt_bit(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
         net = r.get("network", {})
         lines.append(
             f"| {r['settings']['siting']['name']} | {total_cost(r) / 1e9:,.2f} | {power / 1e9:,.2f} | "
-            f"{backhaul / 1e9:,.3f} | {net.get('mean_latency_ms', float('nan')):.2f} | "
+            f"{backhaul_cost(r):,.3f} | {net.get('mean_latency_ms', float('nan')):.2f} | "
             f"{net.get('max_latency_ms', float('nan')):.2f} | {net.get('gbps_km', 0):,.0f} | "
-            f"{_split(r.get('it_MW_by_area', {}))} | {risk_value(r, 'unserved_energy', 'p95'):,.1f} |"
+            f"{split_it(r.get('it_MW_by_area', {}), study)} | "
+            f"{risk_value(r, 'unserved_energy', 'p95'):,.1f} |"
         )
     return lines + [""]
 
 
-POWER_AREAS = ("hokkaido", "tohoku", "kyushu")
-DEMAND_AREAS = ("tokyo", "chubu", "kansai")
+def split_header(study: StudyOptions) -> str:
+    """`IT MW near power / near demand / elsewhere` for the study's area groups."""
+    return "IT MW " + " / ".join([*(label(g).lower() for g in study.area_groups), "elsewhere"])
 
 
-def _split(it_by_area: dict[str, float]) -> str:
-    power = sum(v for a, v in it_by_area.items() if a in POWER_AREAS)
-    demand = sum(v for a, v in it_by_area.items() if a in DEMAND_AREAS)
-    rest = sum(it_by_area.values()) - power - demand
-    return f"{power:,.0f} / {demand:,.0f} / {rest:,.0f}"
+def split_it(it_by_area: dict[str, float], study: StudyOptions) -> str:
+    """IT capacity (MW) in each of the study's area groups, then elsewhere."""
+    parts = [sum(it_by_area.get(a, 0.0) for a in areas) for areas in study.area_groups.values()]
+    rest = sum(it_by_area.values()) - sum(parts)
+    return " / ".join(f"{v:,.0f}" for v in [*parts, rest])
 
 
-def _demand_uncertainty(runs: list[dict[str, Any]], labels: list[str]) -> list[str]:
+def backhaul_cost(r: Run) -> float:
+    """Annual backhaul cost of a run (bn JPY/yr)."""
+    return sum(v for k, v in r["cost_JPY_per_yr"].items() if "backhaul" in k) / 1e9
+
+
+def _demand_uncertainty(runs: list[Run], study: StudyOptions) -> list[str]:
     lines = [
         "## Plan and risk across AI-demand growth",
         "",
@@ -95,100 +130,101 @@ def _demand_uncertainty(runs: list[dict[str, Any]], labels: list[str]) -> list[s
     return lines
 
 
-EXPERIMENT_SECTIONS = {
+EXPERIMENT_SECTIONS: dict[str, Callable[[list[Run], StudyOptions], list[str]]] = {
     "cfe_premium": _cfe_premium,
     "watt_bit": _watt_bit,
     "demand_uncertainty": _demand_uncertainty,
 }
 
 
-def _premium_pct(runs: list[dict[str, Any]]):
-    base = next((r for r in runs if r["settings"]["policy"]["name"] == "annual_re100"), None)
+def _premium_pct(runs: list[Run], study: StudyOptions) -> Callable[[Run], float]:
+    base = _baseline(runs, study)
     ref = total_cost(base) if base else float("nan")
     return lambda r: (total_cost(r) / ref - 1) * 100
 
 
-def _backhaul_cost(r: dict[str, Any]) -> float:
-    return sum(v for k, v in r["cost_JPY_per_yr"].items() if "backhaul" in k) / 1e9
-
-
+# study -> panels of its comparison figure: (title, (runs, study) -> (run -> value))
 EXPERIMENT_PANELS = {
     "cfe_premium": [
-        ("Cost premium over annual RE100 (%)", _premium_pct),
-        ("Battery energy (MWh)", lambda runs: lambda r: r["capacity"]["battery_MWh"]),
+        ("Cost premium over the baseline policy (%)", _premium_pct),
+        ("Battery energy (MWh)", lambda runs, study: lambda r: r["capacity"]["battery_MWh"]),
         (
             "Hourly CFE score p50 (%)",
-            lambda runs: lambda r: risk_value(r, "cfe_score", "p50") * 100,
+            lambda runs, study: lambda r: risk_value(r, "cfe_score", "p50") * 100,
         ),
     ],
     "watt_bit": [
-        ("Total cost (bn JPY/yr)", lambda runs: lambda r: total_cost(r) / 1e9),
-        ("Backhaul cost (bn JPY/yr)", lambda runs: _backhaul_cost),
+        ("Total cost (bn JPY/yr)", lambda runs, study: lambda r: total_cost(r) / 1e9),
+        ("Backhaul cost (bn JPY/yr)", lambda runs, study: backhaul_cost),
         (
             "Mean latency (ms)",
-            lambda runs: lambda r: r.get("network", {}).get("mean_latency_ms", float("nan")),
+            lambda runs, study: lambda r: r.get("network", {}).get("mean_latency_ms", float("nan")),
         ),
     ],
     "demand_uncertainty": [
-        ("IT capacity (MW)", lambda runs: lambda r: r["capacity"]["it_MW"]),
-        ("Cost per MWh of IT load (JPY)", lambda runs: lambda r: r["cost_per_MWh_it_JPY"]),
+        ("IT capacity (MW)", lambda runs, study: lambda r: r["capacity"]["it_MW"]),
+        ("Cost per MWh of IT load (JPY)", lambda runs, study: lambda r: r["cost_per_MWh_it_JPY"]),
         (
             "Unserved energy p95 (GWh/yr)",
-            lambda runs: lambda r: risk_value(r, "unserved_energy", "p95") / 1e3,
+            lambda runs, study: lambda r: risk_value(r, "unserved_energy", "p95") / 1e3,
         ),
     ],
 }
 
 
-def run_section(summary: dict[str, Any], settings: Any) -> list[str]:
+# ---- a run's own report ---------------------------------------------------------------------
+
+
+def study_section(summary: dict[str, Any], study: StudyOptions) -> list[str]:
     """This run's answer to its study's question (Markdown lines), for the run's own report."""
-    name = settings.experiment.name
-    if name not in EXPERIMENT_SECTIONS:
+    if study.name not in EXPERIMENT_SECTIONS:
         return []
-    lines = [f"## Study: {name}", "", f"**Question.** {settings.experiment.question}", ""]
-    it = summary.get("it_MW_by_area", {})
-    risk_u = summary.get("risk", {}).get("unserved_energy", {})
-    if name == "cfe_premium":
-        target = settings.policy.cfe_target
+    if study.name == "cfe_premium":
+        target = summary["policy"].get("cfe_target")
         rows = [
-            ("Policy", settings.policy.name),
-            (
-                "Hourly CFE target",
-                f"{target:.0%}" if target is not None else "none (annual RE matching)",
-            ),
+            ("Hourly CFE target", f"{target:.0%}" if target is not None else "none"),
+            ("Baseline policy", study.baseline_policy or "(none named)"),
             (
                 "CFE score over futures p5 / p50",
-                f"{risk_value(summary, 'cfe_score', 'p5'):.1%} / {risk_value(summary, 'cfe_score', 'p50'):.1%}",
+                f"{risk_value(summary, 'cfe_score', 'p5'):.1%} / "
+                f"{risk_value(summary, 'cfe_score', 'p50'):.1%}",
             ),
             ("Battery energy", f"{summary['capacity']['battery_MWh']:,.0f} MWh"),
             ("Cost per MWh of IT load", f"{summary['cost_per_MWh_it_JPY']:,.0f} JPY"),
         ]
-    elif name == "watt_bit":
-        net = summary.get("network", {})
+    elif study.name == "watt_bit":
+        net = summary["network"]
         rows = [
-            ("Siting", f"{settings.siting.name}: {settings.siting.description}"),
-            ("IT MW near power / near demand / elsewhere", _split(it)),
-            ("Backhaul cost", f"{_backhaul_cost(summary):,.3f} bn JPY/yr"),
+            (split_header(study), split_it(summary["it_MW_by_area"], study)),
+            ("Backhaul cost", f"{backhaul_cost(summary):,.3f} bn JPY/yr"),
             (
                 "Mean / worst latency",
-                f"{net.get('mean_latency_ms', float('nan')):.2f} / {net.get('max_latency_ms', float('nan')):.2f} ms",
+                f"{net['mean_latency_ms']:.2f} / {net['max_latency_ms']:.2f} ms",
             ),
         ]
     else:
+        unserved = summary["risk"]["unserved_energy"]
         rows = [
-            ("AI-demand growth", settings.demand.level),
+            ("AI-demand growth", summary["demand"]),
             (
                 "IT capacity built",
                 f"{summary['capacity']['it_MW']:,.0f} MW at {len(summary['sites_open'])} sites",
             ),
             (
                 "Unserved energy over futures p50 / p95",
-                f"{risk_u.get('p50', float('nan')):,.0f} / {risk_u.get('p95', float('nan')):,.0f} MWh/yr",
+                f"{unserved['p50']:,.0f} / {unserved['p95']:,.0f} MWh/yr",
             ),
         ]
-    lines += ["| | |", "|---|---|", *[f"| {a} | {b} |" for a, b in rows], ""]
-    lines.append(
+    return [
+        f"## Study: {study.name}",
+        "",
+        f"**Question.** {study.question}",
+        "",
+        "| | |",
+        "|---|---|",
+        *[f"| {a} | {b} |" for a, b in rows],
+        "",
         "The other runs of the study and the comparison are in the multirun folder's "
-        "`comparison/report.md`."
-    )
-    return [*lines, ""]
+        "`comparison/report.md`.",
+        "",
+    ]

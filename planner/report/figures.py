@@ -7,6 +7,7 @@ import pandas as pd
 import xarray as xr
 
 from planner.report.metrics import OPEN, representative_days, risk_stat, system_dispatch
+from planner.report.options import ReportOptions
 from planner.report.style import RISK_COLOUR, SOURCE_COLOURS, colour, label, new_figure
 
 
@@ -161,19 +162,27 @@ def energy_unit(largest_mwh: float) -> tuple[str, float]:
     return "Unserved energy (MWh/yr)", 1.0
 
 
-RISK_PANELS = (
-    ("unserved_energy", "Unserved energy (MWh/yr)", 1.0, "max_unserved_p95", "p95"),
-    ("cfe_score", "Hourly CFE score", 1.0, "min_cfe_p5", "p5"),
-    ("energy_cost", "Energy cost (bn JPY/yr)", 1e-9, None, None),
+RISK_PANELS = (  # metric, title, scale
+    ("unserved_energy", "Unserved energy (MWh/yr)", 1.0),
+    ("cfe_score", "Hourly CFE score", 1.0),
+    ("energy_cost", "Energy cost (bn JPY/yr)", 1e-9),
 )
 
 
-def draw_risk(risk: xr.Dataset, targets=None):
+def risk_target(options: ReportOptions, metric: str) -> tuple[str, float] | None:
+    """The target on a metric: (statistic, bound), p95 at most or p5 at least; None: no target."""
+    if metric == "unserved_energy":
+        return "p95", options.max_unserved_p95
+    if metric == "cfe_score" and options.min_cfe_p5 is not None:
+        return "p5", options.min_cfe_p5
+    return None
+
+
+def draw_risk(risk: xr.Dataset, options: ReportOptions):
     """Distributions over futures with p5/p50/p95 and the risk targets marked."""
-    panels = [p for p in RISK_PANELS if p[0] in risk]
-    fig = new_figure(4.2 * len(panels), 3.8)
-    axes = np.atleast_1d(fig.subplots(1, len(panels)))
-    for ax, (metric, title, scale, target_key, target_stat) in zip(axes, panels, strict=True):
+    fig = new_figure(4.2 * len(RISK_PANELS), 3.8)
+    axes = fig.subplots(1, len(RISK_PANELS))
+    for ax, (metric, title, scale) in zip(axes, RISK_PANELS, strict=True):
         if metric == "unserved_energy":
             title, scale = energy_unit(float(np.max(risk[metric].values, initial=0.0)))
         if metric == "energy_cost" and float(np.max(risk[metric].values, initial=0.0)) < 1e9:
@@ -196,20 +205,17 @@ def draw_risk(risk: xr.Dataset, targets=None):
         for stat, ls in (("p5", ":"), ("p50", "-"), ("p95", "--")):
             v = risk_stat(risk, metric, stat) * scale
             ax.axvline(v, color="#333333", ls=ls, lw=1.2, label=f"{stat} = {v:,.3g}")
-        if targets is not None and target_key and getattr(targets, target_key, None) is not None:
-            t = getattr(targets, target_key) * scale
-            ok = (
-                (risk_stat(risk, metric, target_stat) * scale <= t)
-                if target_stat == "p95"
-                else (risk_stat(risk, metric, target_stat) * scale >= t)
-            )
+        target = risk_target(options, metric)
+        if target is not None:
+            stat, bound = target
+            value = risk_stat(risk, metric, stat)
+            ok = value <= bound if stat == "p95" else value >= bound
             ax.axvline(
-                t,
+                bound * scale,
                 color=RISK_COLOUR,
                 lw=2.2,
                 label=(
-                    f"target: {target_stat} {'<=' if target_stat == 'p95' else '>='} "
-                    f"{getattr(targets, target_key):,.4g}"
+                    f"target: {stat} {'<=' if stat == 'p95' else '>='} {bound:,.4g}"
                     f"{' MWh' if metric == 'unserved_energy' else ''} ({'met' if ok else 'MISSED'})"
                 ),
             )

@@ -1,4 +1,8 @@
-"""report.md of one run: key numbers, tables and the figures, written atomically."""
+"""report.md of one run: one function per section, figures first, written atomically.
+
+Each section takes the datasets and options it needs and returns Markdown lines;
+the energy by site and source is computed once, in `write_report`.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +13,31 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from planner.contracts.risk import BY_NAME as RISK_METRICS
+from planner.contracts.risk import STATS
+from planner.contracts.table import Var
 from planner.io import atomic_write_dir, write_text
 from planner.report import figures, japan
-from planner.report.experiments import run_section
-from planner.report.metrics import OPEN, on_plan_hours, site_energy, summarize
+from planner.report.experiments import study_section
+from planner.report.metrics import OPEN, check_inputs, on_plan_hours, site_energy
+from planner.report.options import ReportOptions
 from planner.report.style import fmt_energy, fmt_money, label, save
 
-FIGURES = {
-    "map": "Where to build",
-    "capacity": "Capacity by site",
-    "cost": "Annual cost",
-    "dispatch": "Dispatch on representative days",
-    "risk": "Risk over futures",
+# metric -> the name the risk table shows (others: label(metric)); units come from RISK_SCHEMA
+RISK_NAMES = {
+    "loss_of_load_hours": "Loss-of-load hours",
+    "cfe_score": "Hourly CFE score",
+    "re_share": "Annual renewable share",
 }
-RISK_ROWS = (
-    ("unserved_energy", "Unserved energy", "MWh/yr", 1.0),
-    ("loss_of_load_hours", "Loss-of-load hours", "h/yr", 1.0),
-    ("cfe_score", "Hourly CFE score", "%", 100.0),
-    ("re_share", "Annual renewable share", "%", 100.0),
-    ("grid_energy", "Grid energy", "GWh/yr", 1e-3),
-    ("emissions", "Emissions", "ktCO2/yr", 1e-3),
-    ("energy_cost", "Energy cost", "bn JPY/yr", 1e-9),
-    ("curtailment", "Curtailment", "GWh/yr", 1e-3),
-    ("battery_cycles", "Battery cycles", "per yr", 1.0),
-)
+# schema units -> the unit shown and its scale; fractions are shown in %
+SHOWN_UNITS = {
+    "MWh": ("GWh/yr", 1e-3),
+    "h": ("h/yr", 1.0),
+    "tCO2": ("ktCO2/yr", 1e-3),
+    "JPY": ("bn JPY/yr", 1e-9),
+    "1": ("per yr", 1.0),
+}
+FINE_UNITS = {"unserved_energy": ("MWh/yr", 1.0)}  # small numbers: kept in MWh
 
 
 def write_report(
@@ -40,82 +45,73 @@ def write_report(
     scenario: xr.Dataset,
     plan: xr.Dataset,
     risk: xr.Dataset,
+    summary: dict[str, Any],
     *,
     reduced: xr.Dataset | None = None,
-    settings: Any = None,
-    summary: dict[str, Any] | None = None,
+    options: ReportOptions | None = None,
 ) -> Path:
     """Write figures/*.png then report.md into `out_dir`; returns the report path.
 
-    `settings` is a `planner.config.RunSettings` (for titles, dpi, risk targets)
-    or None. The figures folder appears whole or not at all.
+    `summary` is `summarize(scenario, plan, risk, options)`; `reduced` the
+    Scenario on the LP's hours (default: the Scenario). The figures folder
+    appears whole or not at all.
     """
     out_dir = Path(out_dir)
-    targets = settings.report if settings is not None else None
-    summary = summary or summarize(scenario, plan, risk, targets)
+    options = options or ReportOptions()
+    plan, risk = check_inputs(scenario, plan, risk)
     hours = on_plan_hours(reduced if reduced is not None else scenario, plan)
-    draw = targets is None or targets.figures
-    if draw:
-        dpi = targets.dpi if targets is not None else 130
-        energy = site_energy(plan, hours)
-        it_energy = summary["energy_MWh_per_yr"]["it_load"]
+    energy = site_energy(plan, hours)
+    if options.figures:
 
         def _draw(folder: Path) -> None:
             made = {
-                "map": japan.draw_map(plan, scenario, energy, title=_map_title(settings)),
+                "map": japan.draw_map(plan, scenario, energy, title=options.title),
                 "capacity": figures.draw_capacity(plan),
-                "cost": figures.draw_cost(plan, it_energy),
+                "cost": figures.draw_cost(plan, summary["energy_MWh_per_yr"]["it_load"]),
                 "dispatch": figures.draw_dispatch(plan, hours),
-                "risk": figures.draw_risk(risk, targets),
+                "risk": figures.draw_risk(risk, options),
             }
             for name, fig in made.items():
-                save(fig, folder / f"{name}.png", dpi)
+                save(fig, folder / f"{name}.png", options.dpi)
 
         atomic_write_dir(out_dir / "figures", _draw, overwrite=True)
-    text = render(summary, plan, risk, hours, settings, with_figures=draw)
-    return write_text(text, out_dir / "report.md", overwrite=True)
+    fig = options.figures
+    lines = [
+        *heading(summary, plan, options),
+        *key_numbers(summary, plan),
+        *_figure("map", "Map of the plan", fig),
+        *sites_section(plan, energy),
+        *_figure("capacity", "Capacity by site", fig),
+        *cost_section(summary),
+        *_figure("cost", "Annual cost", fig),
+        *backhaul_section(plan, scenario),
+        *dispatch_section(fig),
+        *study_section(summary, options.study),
+        *risk_section(summary, scenario, fig),
+        *files_section(),
+    ]
+    return write_text("\n".join(lines), out_dir / "report.md", overwrite=True)
 
 
-def _map_title(settings: Any) -> str:
-    if settings is None:
-        return ""
-    return (
-        f"{settings.scenario.name}: {settings.policy.name} policy, "
-        f"{settings.demand.level} demand, siting {settings.siting.name}"
-    )
+def _figure(name: str, alt: str, drawn: bool) -> list[str]:
+    return [f"![{alt}](figures/{name}.png)", ""] if drawn else []
 
 
-def render(
-    summary: dict[str, Any],
-    plan: xr.Dataset,
-    risk: xr.Dataset,
-    hours: xr.Dataset,
-    settings: Any = None,
-    with_figures: bool = True,
-) -> str:
-    """The Markdown text of the report."""
-    s = summary
-    cap = s["capacity"]
-    lines = [f"# Data-centre plan: {s['scenario'] or 'scenario'}", ""]
-    if settings is not None:
-        lines += [
-            f"Policy **{settings.policy.name}**, AI demand **{settings.demand.level}**, "
-            f"siting **{settings.siting.name}**, LP on "
-            + (
-                f"{settings.time.n_days} representative days"
-                + (" plus extreme days" if settings.time.extreme_days else "")
-                if settings.time.n_days
-                else "every hour"
-            )
-            + f", solver {settings.solver.name}, {settings.montecarlo.n_futures:,} Monte Carlo futures "
-            f"(seed {settings.montecarlo.seed}).",
-            "",
-        ]
-        if settings.experiment.name:
-            lines += [f"Part of the study **{settings.experiment.name}** (see below).", ""]
+def heading(summary: dict[str, Any], plan: xr.Dataset, options: ReportOptions) -> list[str]:
+    """Title, the run in one line, its study, and the LP's warnings."""
+    lines = [f"# Data-centre plan: {summary['scenario'] or 'scenario'}", ""]
+    if options.description:
+        lines += [options.description, ""]
+    if options.study.name:
+        lines += [f"Part of the study **{options.study.name}** (see below).", ""]
     for note in filter(None, str(plan.attrs.get("warnings", "")).splitlines()):
         lines += [f"> **Warning from the LP:** {note}", ""]
-    lines += ["## Key numbers", "", "| | |", "|---|---|"]
+    return lines
+
+
+def key_numbers(summary: dict[str, Any], plan: xr.Dataset) -> list[str]:
+    """Cost, capacities, the LP's own view, risk and the verdict on each risk target."""
+    s, cap, rk = summary, summary["capacity"], summary["risk"]
     rows = [
         ("Plan status", f"{s['status']} ({s['solver']}, {s['solve_seconds']:.1f} s)"),
         ("Total annual cost", f"{fmt_money(s['objective'])}/yr"),
@@ -123,10 +119,7 @@ def render(
         *_lp_rows(plan),
         ("Sites opened", f"{len(s['sites_open'])}: {', '.join(s['sites_open'])}"),
         ("IT capacity", f"{cap['it_MW']:,.0f} MW"),
-    ]
-    for g in plan.gen.values:
-        rows.append((f"{label(str(g))} capacity", f"{cap[f'{g}_MW']:,.0f} MW"))
-    rows += [
+        *[(f"{label(str(g))} capacity", f"{cap[f'{g}_MW']:,.0f} MW") for g in plan.gen.values],
         ("Battery", f"{cap['battery_MW']:,.0f} MW / {cap['battery_MWh']:,.0f} MWh"),
         ("Grid connection", f"{cap['grid_MW']:,.0f} MW"),
         (
@@ -138,23 +131,17 @@ def render(
             )
             or "none",
         ),
+        (
+            "Unserved energy p50 / p95",
+            f"{fmt_energy(rk['unserved_energy']['p50'])} / "
+            f"{fmt_energy(rk['unserved_energy']['p95'])} per yr",
+        ),
+        (
+            "Hourly CFE score p5 / p50",
+            f"{rk['cfe_score']['p5']:.1%} / {rk['cfe_score']['p50']:.1%}",
+        ),
     ]
-    rk = s["risk"]
-    if "unserved_energy" in rk:
-        rows.append(
-            (
-                "Unserved energy p50 / p95",
-                f"{fmt_energy(rk['unserved_energy']['p50'])} / {fmt_energy(rk['unserved_energy']['p95'])} per yr",
-            )
-        )
-    if "cfe_score" in rk:
-        rows.append(
-            (
-                "Hourly CFE score p5 / p50",
-                f"{rk['cfe_score']['p5']:.1%} / {rk['cfe_score']['p50']:.1%}",
-            )
-        )
-    for key, t in s.get("risk_targets", {}).items():
+    for key, t in s["risk_targets"].items():
         if key.startswith("unserved"):
             name = "Risk target: unserved energy p95"
             value, bound = fmt_energy(t["value"]), f"<= {fmt_energy(t['target_max'])}"
@@ -163,56 +150,7 @@ def render(
             value, bound = f"{t['value']:.1%}", f">= {t['target_min']:.1%}"
         verdict = "met" if t["met"] else "**MISSED**"
         rows.append((name, f"{verdict}: {value} (target {bound})"))
-    lines += [f"| {a} | {b} |" for a, b in rows]
-    lines.append("")
-
-    if with_figures:
-        lines += ["![Map of the plan](figures/map.png)", ""]
-    lines += ["## Sites", "", _site_table(plan, hours), ""]
-    if with_figures:
-        lines += ["![Capacity by site](figures/capacity.png)", ""]
-    lines += ["## Cost", "", _cost_table(s), ""]
-    if with_figures:
-        lines += ["![Annual cost](figures/cost.png)", ""]
-    lines += ["## Backhaul", "", _backhaul_table(plan, hours), ""]
-    lines += ["## Dispatch", ""]
-    if with_figures:
-        lines += [
-            "System-wide hourly supply on a summer and a winter representative day of the LP. "
-            "Hatched: renewable output curtailed.",
-            "",
-            "![Dispatch on representative days](figures/dispatch.png)",
-            "",
-        ]
-    if settings is not None:
-        lines += run_section(s, settings)
-    lines += ["## Risk over the full year", "", _risk_table(rk), ""]
-    n_hours = int(risk.attrs.get("n_hours", risk.sizes.get("time", 8760)) or 8760)
-    if n_hours != 8760:
-        lines += [
-            f"The scenario covers {n_hours} hours, not a year: Monte Carlo energies and costs "
-            f"are totals over those {n_hours} hours, while the plan's costs are annualised.",
-            "",
-        ]
-    if with_figures:
-        lines += ["![Risk over futures](figures/risk.png)", ""]
-    mc = s.get("monte_carlo", {})
-    if mc:
-        lines += [
-            f"Monte Carlo: {mc.get('n_futures', '?')} futures, seed {mc.get('seed', '?')}, "
-            f"backend {mc.get('backend', '?')} on {mc.get('devices', '?')} device(s), "
-            f"{float(mc.get('seconds', float('nan'))):.1f} s.",
-            "",
-        ]
-    lines += [
-        "## Files",
-        "",
-        "`scenario.nc` (the validated full-year Scenario), `plan.nc`, `risk.nc`, `summary.json` "
-        "(these key numbers), `.hydra/config.yaml` (the composed config). "
-        "Reload with `xarray.load_dataset(path)`.",
-        "",
-    ]
-    return "\n".join(lines)
+    return ["## Key numbers", "", "| | |", "|---|---|", *[f"| {a} | {b} |" for a, b in rows], ""]
 
 
 def _lp_rows(plan: xr.Dataset) -> list[tuple[str, str]]:
@@ -238,8 +176,8 @@ def _lp_rows(plan: xr.Dataset) -> list[tuple[str, str]]:
     return rows
 
 
-def _site_table(plan: xr.Dataset, hours: xr.Dataset) -> str:
-    energy = site_energy(plan, hours)
+def sites_section(plan: xr.Dataset, energy: xr.DataArray) -> list[str]:
+    """One row per open site: capacities and the renewable share of its supply."""
     gens = [str(g) for g in plan.gen.values]
     head = [
         "site",
@@ -258,10 +196,9 @@ def _site_table(plan: xr.Dataset, hours: xr.Dataset) -> str:
         e = energy.sel(site=site)
         total = float(e.sum())
         re = float(e.sel(source=gens).sum()) / total if total > 0 else float("nan")
-        area = str(p["site_area"].item()) if "site_area" in p else ""
         cells = [
             str(site),
-            area,
+            str(p["site_area"].item()) if "site_area" in p else "",
             f"{float(p['it_capacity']):,.0f}",
             *[f"{float(p['gen_capacity'].sel(gen=g)):,.0f}" for g in gens],
             f"{float(p['battery_power']):,.0f} / {float(p['battery_energy']):,.0f}",
@@ -269,10 +206,11 @@ def _site_table(plan: xr.Dataset, hours: xr.Dataset) -> str:
             f"{re:.0%}",
         ]
         rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+    return ["## Sites", "", *rows, ""]
 
 
-def _cost_table(summary: dict[str, Any]) -> str:
+def cost_section(summary: dict[str, Any]) -> list[str]:
+    """Annual cost by component, largest first, with shares."""
     cost = summary["cost_JPY_per_yr"]
     total = sum(cost.values())
     rows = ["| component | bn JPY/yr | share |", "|---|---:|---:|"]
@@ -283,44 +221,101 @@ def _cost_table(summary: dict[str, Any]) -> str:
             else f"| {name} | {v / 1e9:,.3f} | |"
         )
     rows.append(f"| **Total** | **{total / 1e9:,.3f}** | |")
-    return "\n".join(rows)
+    return ["## Cost", "", *rows, ""]
 
 
-def _backhaul_table(plan: xr.Dataset, hours: xr.Dataset) -> str:
+def backhaul_section(plan: xr.Dataset, scenario: xr.Dataset) -> list[str]:
+    """Every backhaul link built: node, site, technology, capacity, distance, share served."""
     cap = plan["backhaul_capacity"].transpose("node", "site", "backhaul")
     share = plan["share"].transpose("node", "site")
+    dist = scenario["distance"].sel(node=cap.node, site=cap.site).transpose("node", "site")
     rows = [
         "| demand node | site | technology | Gbps | km | share of node's inference |",
         "|---|---|---|---:|---:|---:|",
     ]
-    dist = hours["distance"] if "distance" in hours else None
     for n, s, b in zip(*np.nonzero(cap.values > 1e-6), strict=True):
-        node, site, tech = (
-            str(cap.node.values[n]),
-            str(cap.site.values[s]),
-            str(cap.backhaul.values[b]),
-        )
-        km = f"{float(dist.sel(node=node, site=site)):,.0f}" if dist is not None else ""
         rows.append(
-            f"| {node} | {site} | {label(tech)} | {float(cap.values[n, s, b]):,.1f} | {km} | "
+            f"| {cap.node.values[n]} | {cap.site.values[s]} | {label(str(cap.backhaul.values[b]))} "
+            f"| {float(cap.values[n, s, b]):,.1f} | {float(dist.values[n, s]):,.0f} | "
             f"{float(share.values[n, s]):.0%} |"
         )
     if len(rows) == 2:
         rows.append("| (no backhaul built) | | | | | |")
-    return "\n".join(rows)
+    return ["## Backhaul", "", *rows, ""]
 
 
-def _risk_table(risk_summary: dict[str, dict[str, float]]) -> str:
-    stats = ["mean", "p5", "p50", "p95", "cvar95"]
-    rows = ["| metric | unit | " + " | ".join(stats) + " |", "|---|---|" + "---:|" * len(stats)]
-    for metric, name, unit, scale in RISK_ROWS:
-        if metric not in risk_summary:
-            continue
-        vals = [risk_summary[metric].get(st, float("nan")) * scale for st in stats]
-        rows.append(f"| {name} | {unit} | " + " | ".join(f"{v:,.4g}" for v in vals) + " |")
-    rows.append("")
-    rows.append(
+def dispatch_section(with_figure: bool) -> list[str]:
+    """The dispatch figure and what it shows."""
+    if not with_figure:
+        return ["## Dispatch", ""]
+    return [
+        "## Dispatch",
+        "",
+        "System-wide hourly supply on a summer and a winter representative day of the LP. "
+        "Hatched: renewable output curtailed.",
+        "",
+        *_figure("dispatch", "Dispatch on representative days", True),
+    ]
+
+
+def risk_section(summary: dict[str, Any], scenario: xr.Dataset, with_figure: bool) -> list[str]:
+    """Statistics of every Risk metric over futures, and how the Monte Carlo ran."""
+    risk = summary["risk"]
+    rows = ["| metric | unit | " + " | ".join(STATS) + " |", "|---|---|" + "---:|" * len(STATS)]
+    for metric, stats in risk.items():
+        unit, scale = _shown_unit(RISK_METRICS[metric])
+        vals = [stats[st] * scale for st in STATS]
+        rows.append(f"| {_name(metric)} | {unit} | " + " | ".join(f"{v:,.4g}" for v in vals) + " |")
+    worse_low = [
+        _name(m)[:1].lower() + _name(m)[1:] for m in risk if RISK_METRICS[m].worse == "low"
+    ]
+    lines = [
+        "## Risk over the full year",
+        "",
+        *rows,
+        "",
         "p5/p50/p95: percentiles over futures; cvar95: mean of the worst 5 % of futures "
-        "(highest for costs and shortfalls, lowest for CFE and renewable shares)."
-    )
-    return "\n".join(rows)
+        f"(the highest values; the lowest for {', '.join(worse_low)}).",
+        "",
+    ]
+    n_hours = scenario.sizes["time"]
+    if n_hours != 8760:
+        lines += [
+            f"The scenario covers {n_hours} hours, not a year: Monte Carlo energies and costs "
+            f"are totals over those {n_hours} hours, while the plan's costs are annualised.",
+            "",
+        ]
+    lines += _figure("risk", "Risk over futures", with_figure)
+    mc = summary["monte_carlo"]
+    lines += [
+        f"Monte Carlo: {mc.get('n_futures', '?')} futures, seed {mc.get('seed', '?')}, "
+        f"backend {mc.get('backend', '?')} on {mc.get('devices', '?')} device(s), "
+        f"{float(mc.get('seconds', float('nan'))):.1f} s.",
+        "",
+    ]
+    return lines
+
+
+def _name(metric: str) -> str:
+    return RISK_NAMES.get(metric, label(metric))
+
+
+def _shown_unit(metric: Var) -> tuple[str, float]:
+    """The unit a metric is shown in and the scale from its schema units."""
+    if metric.name in FINE_UNITS:
+        return FINE_UNITS[metric.name]
+    if metric.rule == "fraction":
+        return "%", 100.0
+    return SHOWN_UNITS.get(metric.units, (metric.units, 1.0))
+
+
+def files_section() -> list[str]:
+    """What the run folder holds and how to reload it."""
+    return [
+        "## Files",
+        "",
+        "`scenario.nc` (the validated full-year Scenario), `plan.nc`, `risk.nc`, `summary.json` "
+        "(these key numbers), `.hydra/config.yaml` (the composed config, for a `planner` run). "
+        "Reload with `xarray.load_dataset(path)`.",
+        "",
+    ]

@@ -13,7 +13,43 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from planner.contracts.plan import validate_plan
+from planner.contracts.risk import validate_risk
+from planner.errors import PlanError
+from planner.report.options import ReportOptions
+
 OPEN = 0.5  # site_open above this counts as open (it is 0/1, or fractional if relaxed)
+# optional Plan variables the report reads: the LP writes them, plan_from_capacities does not
+NEEDS = (
+    "site_open",
+    "backhaul_capacity",
+    "it_load",
+    "grid_import",
+    "charge",
+    "discharge",
+    "curtailment",
+    "unserved",
+    "cost",
+)
+
+
+def check_inputs(
+    scenario: xr.Dataset, plan: xr.Dataset, risk: xr.Dataset
+) -> tuple[xr.Dataset, xr.Dataset]:
+    """`validate_plan` against the Scenario, `validate_risk`, and the Plan variables in NEEDS.
+
+    Returns the validated (plan, risk); raises `PlanError` or `RiskError` listing every problem.
+    """
+    plan, risk = validate_plan(plan, scenario), validate_risk(risk)
+    missing = [
+        f"{name}: missing (the report needs the LP's dispatch and costs; "
+        "a plan from plan_from_capacities has capacities only)"
+        for name in NEEDS
+        if name not in plan
+    ]
+    if missing:
+        raise PlanError(missing)
+    return plan, risk
 
 
 def on_plan_hours(scenario: xr.Dataset, plan: xr.Dataset) -> xr.Dataset:
@@ -112,17 +148,22 @@ def system_dispatch(plan: xr.Dataset, hours: xr.Dataset, day: pd.Timestamp) -> p
 
 
 def risk_stat(risk: xr.Dataset, metric: str, stat: str) -> float:
-    if "summary" in risk and metric in risk["metric"].values:
-        return float(risk["summary"].sel(metric=metric, stat=stat))
-    values = risk[metric].values
-    q = {"p5": 0.05, "p50": 0.5, "p95": 0.95}
-    return float(np.mean(values) if stat == "mean" else np.quantile(values, q[stat]))
+    """One statistic of a metric over futures, from the Risk's `summary`."""
+    return float(risk["summary"].sel(metric=metric, stat=stat))
 
 
 def summarize(
-    scenario: xr.Dataset, plan: xr.Dataset, risk: xr.Dataset, targets: Any = None
+    scenario: xr.Dataset,
+    plan: xr.Dataset,
+    risk: xr.Dataset,
+    options: ReportOptions | None = None,
 ) -> dict[str, Any]:
-    """The key numbers of a run as plain JSON-ready values (units in the key names)."""
+    """The key numbers of a run as plain JSON-ready values (units in the key names).
+
+    Checks its inputs first (`check_inputs`); `options` gives the risk targets
+    (default: `ReportOptions()`'s).
+    """
+    plan, risk = check_inputs(scenario, plan, risk)
     hours = on_plan_hours(scenario, plan)
     energy = site_energy(plan, hours)
     w = hours["weight"]
@@ -139,13 +180,11 @@ def summarize(
     capacity["grid_MW"] = float(plan["grid_capacity"].sum())
     for b in plan.backhaul.values:
         capacity[f"{b}_Gbps"] = float(plan["backhaul_capacity"].sel(backhaul=b).sum())
-    stats = (
-        [str(s) for s in risk["stat"].values]
-        if "stat" in risk.coords
-        else ["mean", "p5", "p50", "p95"]
-    )
-    metrics = [str(m) for m in risk["metric"].values] if "metric" in risk.coords else []
-    risk_table = {m: {s: risk_stat(risk, m, s) for s in stats} for m in metrics}
+    summary = risk["summary"].transpose("metric", "stat")
+    risk_table = {
+        str(m): {str(st): float(v) for st, v in zip(summary.stat.values, row, strict=True)}
+        for m, row in zip(summary.metric.values, summary.values, strict=True)
+    }
     out: dict[str, Any] = {
         "scenario": str(scenario.attrs.get("name", "")),
         "demand": str(scenario.attrs.get("demand_scenario", "")),
@@ -172,7 +211,7 @@ def summarize(
         },
     }
     out["network"] = network_summary(plan, scenario)
-    out["risk_targets"] = check_targets(risk, targets)
+    out["risk_targets"] = check_targets(risk, options or ReportOptions())
     return out
 
 
@@ -207,23 +246,22 @@ def _by_area(plan: xr.Dataset) -> dict[str, float]:
     }
 
 
-def check_targets(risk: xr.Dataset, targets: Any) -> dict[str, Any]:
-    """Compare the Risk with the report's targets (max p95 unserved energy, min p5 CFE)."""
-    if targets is None:
-        return {}
-    out: dict[str, Any] = {}
+def check_targets(risk: xr.Dataset, options: ReportOptions) -> dict[str, Any]:
+    """Compare the Risk with the targets: p95 unserved energy at most, p5 CFE score at least."""
     p95 = risk_stat(risk, "unserved_energy", "p95")
-    out["unserved_energy_p95_MWh"] = {
-        "value": p95,
-        "target_max": targets.max_unserved_p95,
-        "met": bool(p95 <= targets.max_unserved_p95),
+    out: dict[str, Any] = {
+        "unserved_energy_p95_MWh": {
+            "value": p95,
+            "target_max": options.max_unserved_p95,
+            "met": bool(p95 <= options.max_unserved_p95),
+        }
     }
-    if getattr(targets, "min_cfe_p5", None) is not None:
+    if options.min_cfe_p5 is not None:
         p5 = risk_stat(risk, "cfe_score", "p5")
         out["cfe_score_p5"] = {
             "value": p5,
-            "target_min": targets.min_cfe_p5,
-            "met": bool(p5 >= targets.min_cfe_p5),
+            "target_min": options.min_cfe_p5,
+            "met": bool(p5 >= options.min_cfe_p5),
         }
     return out
 

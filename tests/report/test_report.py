@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from planner.config import RunSettings, load_settings
-from planner.errors import PlannerError
+from planner.config import load_settings
+from planner.errors import PlanError, PlannerError
 from planner.io import write_json
-from planner.report import compare_runs, summarize, write_report
+from planner.report import ReportOptions, StudyOptions, compare_runs, summarize, write_report
 from planner.report.metrics import on_plan_hours, representative_days, site_energy
 from planner.report.runs import run_labels
+from planner.study import report_options
 
 
 def test_site_energy_balances_the_plan(study):
@@ -40,7 +41,7 @@ def test_representative_days_are_modelled_days(study):
 
 def test_summary_numbers(study):
     scenario, _, plan, risk = study
-    s = summarize(scenario, plan, risk, RunSettings().report)
+    s = summarize(scenario, plan, risk, ReportOptions())
     assert s["sites_open"] == ["alpha", "charlie"]
     assert s["capacity"]["it_MW"] == pytest.approx(26.0)
     assert s["capacity"]["solar_MW"] == pytest.approx(90.0)
@@ -55,8 +56,9 @@ def test_summary_numbers(study):
 
 def test_write_report_makes_every_figure(study, tmp_path):
     scenario, reduced, plan, risk = study
-    settings = load_settings({"scenario": {"name": "toy"}, "report": {"dpi": 60}})
-    path = write_report(tmp_path, scenario, plan, risk, reduced=reduced, settings=settings)
+    options = ReportOptions(dpi=60, title="toy by hand")
+    summary = summarize(scenario, plan, risk, options)
+    path = write_report(tmp_path, scenario, plan, risk, summary, reduced=reduced, options=options)
     text = path.read_text()
     for name in ("map", "capacity", "cost", "dispatch", "risk"):
         png = tmp_path / "figures" / f"{name}.png"
@@ -72,8 +74,9 @@ def test_write_report_makes_every_figure(study, tmp_path):
 
 def test_report_without_figures(study, tmp_path):
     scenario, reduced, plan, risk = study
-    settings = load_settings({"scenario": {"name": "toy"}, "report": {"figures": False}})
-    path = write_report(tmp_path, scenario, plan, risk, reduced=reduced, settings=settings)
+    options = ReportOptions(figures=False)
+    summary = summarize(scenario, plan, risk, options)
+    path = write_report(tmp_path, scenario, plan, risk, summary, reduced=reduced, options=options)
     assert not (tmp_path / "figures").exists()
     assert "figures/" not in path.read_text()
 
@@ -85,10 +88,14 @@ def _fake_run(folder, scenario, plan, risk, policy, cfe, cost_scale):
         {
             "scenario": {"name": "toy"},
             "policy": {"name": policy, "cfe_target": cfe},
-            "experiment": {"name": "cfe_premium", "question": "What does 24/7 CFE cost?"},
+            "experiment": {
+                "name": "cfe_premium",
+                "question": "What does 24/7 CFE cost?",
+                "baseline_policy": "annual_re100",
+            },
         }
     )
-    summary = summarize(scenario, p, risk, settings.report)
+    summary = summarize(scenario, p, risk, report_options(settings))
     summary["settings"] = settings.model_dump()
     (folder / ".hydra").mkdir(parents=True)
     write_json(summary, folder / "summary.json")
@@ -115,14 +122,18 @@ def _run(folder, scenario, plan, risk, settings: dict, cost_scale: float = 1.0):
     p = plan.copy()
     p["cost"] = p["cost"] * cost_scale
     s = load_settings({"scenario": {"name": "toy"}, **settings})
-    summary = summarize(scenario, p, risk, s.report)
+    summary = summarize(scenario, p, risk, report_options(s))
     summary["settings"] = s.model_dump()
     write_json(summary, folder / "summary.json")
 
 
 def test_watt_bit_section(study, tmp_path):
     scenario, _, plan, risk = study
-    exp = {"name": "watt_bit", "question": "Near power or near demand?"}
+    exp = {
+        "name": "watt_bit",
+        "question": "Near power or near demand?",
+        "area_groups": {"up_north": ["north"], "down_south": ["south"]},
+    }
     _run(
         tmp_path / "0",
         scenario,
@@ -142,6 +153,10 @@ def test_watt_bit_section(study, tmp_path):
     section = text.split("## Watt-bit")[1]
     assert "| near_power |" in section and "| near_demand |" in section
     assert "mean latency ms" in section
+    # the area groups come from the runs' settings: alpha (north) 14 MW, charlie (south) 12 MW
+    assert "IT MW up north / down south / elsewhere" in section
+    assert "| 14 / 12 / 0 |" in section
+    assert "Up north: North; Down south: South." in section
 
 
 def test_demand_uncertainty_section(study, tmp_path):
@@ -178,17 +193,55 @@ def test_compare_needs_finished_runs(tmp_path):
 
 def test_run_report_has_its_study_section(study, tmp_path):
     scenario, reduced, plan, risk = study
-    settings = load_settings(
-        {
-            "scenario": {"name": "toy"},
-            "report": {"figures": False},
-            "siting": {"name": "near_power", "subsidy": {"north": 0.5}},
-            "experiment": {"name": "watt_bit", "question": "Near power or near demand?"},
-        }
+    options = ReportOptions(
+        figures=False,
+        study=StudyOptions(
+            name="watt_bit",
+            question="Near power or near demand?",
+            area_groups={"near_power": ["north"], "near_demand": ["south"]},
+        ),
     )
+    summary = summarize(scenario, plan, risk, options)
     text = write_report(
-        tmp_path, scenario, plan, risk, reduced=reduced, settings=settings
+        tmp_path, scenario, plan, risk, summary, reduced=reduced, options=options
     ).read_text()
     section = text.split("## Study: watt_bit")[1].split("## Risk")[0]
     assert "Near power or near demand?" in section
+    assert "| IT MW near power / near demand / elsewhere | 14 / 12 / 0 |" in section
     assert "Mean / worst latency" in section
+
+
+def test_a_cfe_premium_without_its_baseline_says_so(study, tmp_path):
+    scenario, _, plan, risk = study
+    _fake_run(tmp_path / "0_policy=cfe_90", scenario, plan, risk, "cfe_90", 0.9, 1.0)
+    _fake_run(tmp_path / "1_policy=cfe_95", scenario, plan, risk, "cfe_95", 0.95, 1.1)
+    text = compare_runs(tmp_path, dpi=50).read_text()
+    assert "No `annual_re100` run in this sweep" in text
+
+
+def test_report_options_from_settings():
+    settings = load_settings(
+        {
+            "scenario": {"name": "toy"},
+            "policy": {"name": "cfe_90", "cfe_target": 0.9},
+            "report": {"dpi": 80, "min_cfe_p5": 0.8},
+            "experiment": {"name": "cfe_premium", "baseline_policy": "annual_re100"},
+        }
+    )
+    options = report_options(settings)
+    assert options.dpi == 80 and options.min_cfe_p5 == 0.8 and options.max_unserved_p95 == 1000.0
+    assert options.study.baseline_policy == "annual_re100"
+    assert "cfe_90" in options.title and "**cfe_90**" in options.description
+
+
+def test_the_report_checks_its_inputs_against_the_contracts(study, tmp_path):
+    scenario, reduced, plan, risk = study
+    bad = plan.copy()
+    bad["it_capacity"] = bad["it_capacity"].where(bad.site != "alpha")  # NaN at alpha
+    with pytest.raises(PlanError, match="it_capacity") as err:
+        summarize(scenario, bad, risk)
+    assert "alpha" in str(err.value)
+    summary = summarize(scenario, plan, risk)
+    with pytest.raises(PlanError, match="curtailment: missing"):
+        write_report(tmp_path, scenario, plan.drop_vars("curtailment"), risk, summary)
+    assert not (tmp_path / "report.md").exists()
