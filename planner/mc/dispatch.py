@@ -101,7 +101,7 @@ class Inputs(NamedTuple):
 
 
 class Hour(NamedTuple):
-    """Per-hour scan inputs."""
+    """One hour's inputs of the NumPy reference's step (reference.hour_step)."""
 
     t: object  # () int hour index
     hour: object  # () int hour of day

@@ -103,8 +103,10 @@ def prepare(
 
 
 def _capacities(plan: xr.Dataset, scenario: xr.Dataset) -> dict[str, np.ndarray]:
-    """The plan's capacities and share (a validated plan's) as float64 arrays, dims as in
-    the Plan schema, labels in the scenario's order."""
+    """A validated plan's capacities and share as float64 arrays in the scenario's label order.
+
+    Dims in the Plan schema's order: it_capacity (site,), gen_capacity (site, gen), ...
+    """
     return {
         var.name: np.asarray(
             plan[var.name]
@@ -129,6 +131,18 @@ def _training_share(plan, scenario, it_capacity, site_inference_peak) -> np.ndar
     return free / free.sum() if free.sum() > 0 else np.full(len(it_capacity), 1.0 / len(free))
 
 
+def _links(share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(L,) node and site index of each link, a (node, site) pair with share > 0.
+
+    A plan with no share at all (no inference) gets one dummy link, node 0 to
+    site 0, of share 0, so that the kernels' link arrays are never empty.
+    """
+    link_node, link_site = np.nonzero(share > 0)
+    if link_node.size == 0:
+        return np.array([0]), np.array([0])
+    return link_node, link_site
+
+
 def _inputs(
     scenario: xr.Dataset,
     plan: xr.Dataset,
@@ -145,9 +159,7 @@ def _inputs(
     inference = scenario["inference_demand"].transpose("time", "node").values
     share = cap["share"]
     total = share.sum(axis=1)  # 1 for a demanded node (validate_plan), any for the others
-    link_node, link_site = np.nonzero(share > 0)
-    if link_node.size == 0:  # no inference at all: one dummy link with zero share
-        link_node, link_site = np.array([0]), np.array([0])
+    link_node, link_site = _links(share)
     site_peak = (inference @ share).max(axis=0)
     training = scenario["training_demand"].values
     n_hours = len(training)

@@ -40,6 +40,32 @@ def hours_of(n_hours: int):
     return t, hour, day, day_len - 1 - hour
 
 
+def _route(h: Hour, inp: Inputs, fut, ev: Events):
+    """(F, S) MW inference routed to each site and (F, S) MW unroutable there (step 2).
+
+    A cut link's share goes to its node's uncut links in proportion to their
+    shares; a node with every link cut is unroutable at the sites it was planned for.
+    """
+    n_nodes = inp.node_share_total.shape[0]
+    dtype = inp.ren.dtype
+    node_demand = fut.growth[:, :n_nodes] * h.inference[None]
+    ok = ~active(ev.cut, h.t, np)
+    weight = inp.link_share[None] * ok.astype(dtype)
+    routed = weight @ inp.link_node_onehot
+    lost = routed <= 0
+    scale = np.where(lost, 0.0, inp.node_share_total[None] / np.where(lost, 1.0, routed))
+    # three small matmuls: node -> link for (routed, unroutable), link -> site for both
+    n_futures = node_demand.shape[0]
+    per_link = (
+        np.concatenate([node_demand * scale, node_demand * lost], axis=0) @ inp.node_link_onehot
+    )
+    per_link = per_link * np.concatenate(
+        [weight, np.broadcast_to(inp.link_share[None], weight.shape)]
+    )
+    per_site = per_link @ inp.link_site_onehot
+    return per_site[:n_futures], per_site[n_futures:]
+
+
 def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, trace: bool = False):
     """Advance one hour for all futures and sites; return the new state (and flows if trace)."""
     dtype = inp.ren.dtype
@@ -58,22 +84,7 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, trace: bool =
 
     # 2. inference routing over links
     n_nodes = inp.node_share_total.shape[0]
-    node_demand = fut.growth[:, :n_nodes] * h.inference[None]
-    ok = ~active(ev.cut, h.t, np)
-    weight = inp.link_share[None] * ok.astype(dtype)
-    routed = weight @ inp.link_node_onehot
-    lost = routed <= 0
-    scale = np.where(lost, 0.0, inp.node_share_total[None] / np.where(lost, 1.0, routed))
-    # three small matmuls: node -> link for (routed, unroutable), link -> site for both
-    n_futures = node_demand.shape[0]
-    per_link = (
-        np.concatenate([node_demand * scale, node_demand * lost], axis=0) @ inp.node_link_onehot
-    )
-    per_link = per_link * np.concatenate(
-        [weight, np.broadcast_to(inp.link_share[None], weight.shape)]
-    )
-    per_site = per_link @ inp.link_site_onehot
-    inference, unroutable = per_site[:n_futures], per_site[n_futures:]
+    inference, unroutable = _route(h, inp, fut, ev)
     inference_served = np.minimum(inference, it_cap)
     it_unplaced = inference - inference_served + unroutable
 

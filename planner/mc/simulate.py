@@ -24,7 +24,7 @@ from planner.errors import PolicyError
 from planner.mc import kernel
 from planner.mc.dispatch import State
 from planner.mc.metrics import future_metrics, risk_dataset
-from planner.mc.prepare import DTYPES, as_uncertainty, prepare
+from planner.mc.prepare import DTYPES, KernelInputs, as_uncertainty, prepare
 from planner.mc.reference import dispatch_numpy
 from planner.mc.uncertainty import Uncertainty
 
@@ -90,45 +90,12 @@ def simulate(
     uncertainty = as_uncertainty(uncertainty)
     started = time.perf_counter()
     run = prepare(scenario, plan, uncertainty, dtype)
-    inputs = run.inputs
     x64 = jax.enable_x64(True) if dtype == "float64" else contextlib.nullcontext()
     with x64:
         devices = jax.devices() if backend == "jax" else jax.devices()[:1]
         chunk = chunk_for(chunk_size, n_futures, len(devices), backend)
-        mesh = Mesh(np.array(devices), ("future",))
-        split = NamedSharding(mesh, PartitionSpec("future"))
-        whole = NamedSharding(mesh, PartitionSpec())
-        params = jax.device_put(run.params, whole)
-        seed_array = jax.device_put(np.uint32(seed), whole)
-        if backend == "jax":
-            inputs_on_device = jax.device_put(inputs, whole)
-        states: list[State] = []
-        pending = None  # the chunk in flight: JAX runs it while the one before is copied out
-
-        def collect(done) -> None:
-            state, keep = done
-            states.append(
-                state._replace(**{k: np.asarray(a)[:keep] for k, a in state._asdict().items()})
-            )
-            bar.update(keep)
-
-        with tqdm(total=int(n_futures), unit="future", disable=not progress) as bar:
-            for first in range(0, int(n_futures), chunk):
-                ids = jax.device_put(np.arange(first, first + chunk, dtype=np.int32), split)
-                futures = kernel.sample_chunk(seed_array, ids, params, run.sizes)
-                if backend == "jax":
-                    state = kernel.dispatch_chunk(inputs_on_device, futures, run.pattern)
-                else:
-                    state = dispatch_numpy(inputs, futures)
-                if pending is not None:
-                    collect(pending)
-                pending = (state, min(chunk, int(n_futures) - first))
-            if pending is not None:
-                collect(pending)
-    final = State(
-        **{name: np.concatenate([getattr(s, name) for s in states]) for name in State._fields}
-    )
-    metrics = future_metrics(final, inputs.battery_energy)
+        final = _run_chunks(run, int(n_futures), int(seed), chunk, devices, backend, progress)
+    metrics = future_metrics(final, run.inputs.battery_energy)
     attrs = {
         "seed": int(seed),
         "n_futures": int(n_futures),
@@ -144,6 +111,54 @@ def simulate(
         "description": "Monte Carlo risk of a plan over futures of the scenario year",
     }
     return risk_dataset(metrics, list(scenario["site"].values), attrs)
+
+
+def _run_chunks(
+    run: KernelInputs,
+    n_futures: int,
+    seed: int,
+    chunk: int,
+    devices: list,
+    backend: str,
+    progress: bool,
+) -> State:
+    """Final State, (F, S) NumPy arrays, of futures 0 .. n_futures - 1 run `chunk` at a time.
+
+    Each chunk's futures are sharded over `devices`; the last chunk is padded and
+    its extra futures dropped.
+    """
+    mesh = Mesh(np.array(devices), ("future",))
+    split = NamedSharding(mesh, PartitionSpec("future"))
+    whole = NamedSharding(mesh, PartitionSpec())
+    params = jax.device_put(run.params, whole)
+    seed_array = jax.device_put(np.uint32(seed), whole)
+    inputs = jax.device_put(run.inputs, whole) if backend == "jax" else run.inputs
+    states: list[State] = []
+    pending = None  # the chunk in flight: JAX runs it while the one before is copied out
+
+    def collect(done) -> None:
+        state, keep = done
+        states.append(
+            state._replace(**{name: np.asarray(a)[:keep] for name, a in state._asdict().items()})
+        )
+        bar.update(keep)
+
+    with tqdm(total=n_futures, unit="future", disable=not progress) as bar:
+        for first in range(0, n_futures, chunk):
+            ids = jax.device_put(np.arange(first, first + chunk, dtype=np.int32), split)
+            futures = kernel.sample_chunk(seed_array, ids, params, run.sizes)
+            if backend == "jax":
+                state = kernel.dispatch_chunk(inputs, futures, run.pattern)
+            else:
+                state = dispatch_numpy(inputs, futures)
+            if pending is not None:
+                collect(pending)
+            pending = (state, min(chunk, n_futures - first))
+        if pending is not None:
+            collect(pending)
+    return State(
+        **{name: np.concatenate([getattr(s, name) for s in states]) for name in State._fields}
+    )
 
 
 TRACE_UNITS = {"pue": "-", "up": "1", "soc": "MWh", "reserve": "MWh"}

@@ -66,7 +66,7 @@ def test_japan_plan_is_served_where_the_lp_serves_it():
     """Japan 2030, 12 representative days, RE share 0.3: MC vs LP with every driver off.
 
     Tolerances: on the LP's own days MC unserved < 0.1% of their demand (the
-    fixed training split over sites, inputs.py, leaves a few MWh a day where the
+    fixed training split over sites, prepare.py, leaves a few MWh a day where the
     LP moved training between sites day by day); annual grid energy, RE share,
     emissions within 8%, RE share and CFE score within 0.05 (the LP's are
     representative days x weights, the MC's the chronological year; measured:
