@@ -11,6 +11,7 @@ simulate.py     chunking, sharding, progress, the Risk dataset
 devices.py      `configure_devices`: XLA CPU flags (a device per core, fast math), for entry points
 """
 
+from planner.mc.devices import configure_devices
 from planner.mc.prepare import KernelInputs, prepare
 from planner.mc.simulate import dispatch_trace, simulate
 from planner.mc.uncertainty import Uncertainty
@@ -18,6 +19,7 @@ from planner.mc.uncertainty import Uncertainty
 __all__ = [
     "KernelInputs",
     "Uncertainty",
+    "configure_devices",
     "dispatch_trace",
     "prepare",
     "simulate",
