@@ -89,6 +89,8 @@ def dataclass_from_model(
             fields.append((key, typ, field(default_factory=typ)))
         elif info.default_factory is not None:
             fields.append((key, typ, field(default_factory=info.default_factory)))
+        elif isinstance(info.default, list | dict):  # pydantic copies these; dataclasses must
+            fields.append((key, typ, field(default_factory=lambda d=info.default: type(d)(d))))
         elif model in unset:
             fields.append((key, typ | None, field(default=None)))
         else:

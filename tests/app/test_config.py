@@ -1,10 +1,17 @@
 """Every config group composes through Hydra's compose API and validates."""
 
+from enum import Enum
+from typing import Literal
+
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException
+from omegaconf import OmegaConf
+from omegaconf.errors import ConfigAttributeError, ValidationError
+from pydantic import BaseModel, Field
 
-from planner.app import CONFIG_DIR, settings_from_config
+from planner.app import CONFIG_DIR, PlannerConfig, dataclass_from_model, settings_from_config
+from planner.config import RunSettings, load_settings
 from planner.errors import ConfigError
 
 GROUPS = ["scenario", "demand", "siting", "policy", "time", "solver", "montecarlo", "report"]
@@ -141,3 +148,45 @@ def test_every_problem_is_listed_at_once(hydra_ctx):
     with pytest.raises(ConfigError, match="2 problems") as err:
         _settings("montecarlo.n_futures=0", "policy.cfe_target=2")
     assert "n_futures" in str(err.value) and "cfe_target" in str(err.value)
+
+
+def test_the_hydra_schema_has_the_settings_defaults():
+    """One default per option: the generated structured config, validated, is RunSettings()."""
+    plain = OmegaConf.to_container(OmegaConf.structured(PlannerConfig), enum_to_str=True)
+    assert plain["report"]["max_unserved_p95"] == 1000.0
+    assert load_settings(plain) == RunSettings()
+
+
+class _Inner(BaseModel):
+    colour: Literal["red", "blue"] | None = "red"
+    sizes: list[int] = [1, 2]
+
+
+class _Outer(BaseModel):
+    mode: Literal["fast", "exact"] = "fast"
+    inner: _Inner = _Inner()
+    table: dict[str, float] = Field(default_factory=lambda: {"a": 0.5})
+    limit: float | None = Field(default=None, ge=0.0)
+
+
+def test_dataclass_from_model_maps_choices_nesting_and_defaults():
+    cfg = OmegaConf.structured(dataclass_from_model(_Outer, "OuterTestConfig"))
+    assert isinstance(cfg.mode, Enum) and {m.name for m in type(cfg.mode)} == {"fast", "exact"}
+    assert cfg.inner.colour.name == "red" and list(cfg.inner.sizes) == [1, 2]
+    assert dict(cfg.table) == {"a": 0.5} and cfg.limit is None
+    cfg.mode = "exact"  # a choice by name, as on the command line
+    with pytest.raises(ValidationError):
+        cfg.mode = "slow"  # not a choice
+    with pytest.raises(ValidationError):
+        cfg.inner.sizes = ["x"]  # wrong type
+    with pytest.raises(ConfigAttributeError):
+        cfg.inner.shade = "x"  # unknown key
+    assert _Outer.model_validate(OmegaConf.to_container(cfg, enum_to_str=True)).mode == "exact"
+
+
+def test_dataclass_from_model_refuses_a_union():
+    class Both(BaseModel):
+        x: int | str = 0
+
+    with pytest.raises(TypeError, match="union"):
+        dataclass_from_model(Both, "BothTestConfig")
