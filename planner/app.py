@@ -58,7 +58,9 @@ def _hydra_type(ann: Any, name: str, unset: frozenset[type]) -> Any:
             raise TypeError(f"{name}: {ann} is a union; OmegaConf 2.3 has only Optional")
         return _hydra_type(inner[0], name, unset) | None
     if origin is Literal:  # member names = values, so enum_to_str gives the value back
-        return _register(Enum(name, {str(v): v for v in args}))
+        if not all(isinstance(v, str) for v in args):
+            raise TypeError(f"{name}: {ann} has choices that are not strings")
+        return _register(Enum(name, {v: v for v in args}))
     if origin is list:
         return list[_hydra_type(args[0], name, unset)]
     if origin is dict:
