@@ -1,6 +1,7 @@
 """planner: site, size and stress-test renewable-powered AI data centres.
 
 import planner
+planner.configure_devices()               # optional: a CPU device per core, fast math (XLA_FLAGS)
 scn  = planner.load_scenario("japan_2030")
 scn  = planner.validate(scn)
 red  = planner.reduce_time(scn, n_days=12)
@@ -23,9 +24,9 @@ from planner.errors import (
 )
 from planner.lp import Policy, plan
 from planner.mc import Uncertainty, simulate
+from planner.mc.devices import configure_devices
 from planner.scenario import load_scenario, reduce_time, save_scenario, validate
 
-# (the coordinator adds configure_devices here, from planner.mc.devices)
 __all__ = [
     "ConfigError",
     "PlanError",
@@ -36,6 +37,7 @@ __all__ = [
     "ScenarioError",
     "SolverError",
     "Uncertainty",
+    "configure_devices",
     "load_scenario",
     "plan",
     "plan_from_capacities",
