@@ -25,8 +25,6 @@ from planner.mc.dispatch import State
 
 # Units, meaning and the worse direction of each metric: planner.contracts.risk.RISK_SCHEMA.
 METRICS = tuple(v.name for v in RISK_SCHEMA)
-# Derived, not a second table: tests/mc still read it (see planner.contracts.risk).
-UNITS = {v.name: v.units for v in RISK_SCHEMA}
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 
 import planner
 from planner.mc import kernel
-from planner.mc.metrics import UNITS
+from planner.mc.metrics import METRICS
 from planner.mc.simulate import LANES, chunk_for
 
 from .conftest import STRESSED
@@ -21,8 +21,8 @@ N_FUTURES = 300
 
 
 def metric_arrays(risk):
-    return {name: risk[name].values for name in UNITS} | {
-        f"site_{name}": risk[f"site_{name}"].values for name in UNITS
+    return {name: risk[name].values for name in METRICS} | {
+        f"site_{name}": risk[f"site_{name}"].values for name in METRICS
     }
 
 

@@ -13,10 +13,12 @@ import xarray as xr
 
 import planner
 from planner import PolicyError
+from planner.contracts.risk import RISK_SCHEMA, STATS
 from planner.errors import PlanError
 from planner.io import write_netcdf
 from planner.mc import Uncertainty
-from planner.mc.metrics import STATS, UNITS
+
+UNITS = {v.name: v.units for v in RISK_SCHEMA}
 
 ROOT = Path(__file__).resolve().parents[2]
 
