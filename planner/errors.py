@@ -51,3 +51,15 @@ class SolverError(PlannerError, RuntimeError):
 
 class ConfigError(PlannerError, ValueError):
     """A composed configuration has a key, type or value that is not allowed."""
+
+
+class UncertaintyError(PlannerError, ValueError):
+    """An uncertainty setting (a driver's key or value) is not one the Monte Carlo accepts."""
+
+
+class OutputExistsError(PlannerError, FileExistsError):
+    """An output would replace a file or a finished run; planner never overwrites one unasked."""
+
+
+class ScenarioWarning(UserWarning):
+    """A Scenario was accepted after a change a planner should know of (e.g. a unit converted)."""

@@ -8,17 +8,38 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import xarray as xr
 
+from planner.errors import OutputExistsError
+
 
 def _check_target(path: Path, overwrite: bool) -> None:
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
+        raise OutputExistsError(f"{path} already exists; pass overwrite=True to replace it")
+
+
+def _fresh_sibling(path: Path, make: Callable[[Path], None]) -> Path:
+    """A new hidden sibling `.<name>.<random>.tmp` made by `make` (which fails if it exists).
+
+    Made with the mode a plain `open`/`mkdir` gives (0666/0777 less the umask), not
+    tempfile's 0600/0700, so results are as readable as the run log next to them.
+    """
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            make(tmp)
+            return tmp
+        except FileExistsError:
+            continue
+
+
+def _new_file(tmp: Path) -> None:
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
 
 
 def atomic_write(
@@ -28,9 +49,7 @@ def atomic_write(
     path = Path(path)
     _check_target(path, overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = _fresh_sibling(path, _new_file)
     try:
         write(tmp_path)
         os.replace(tmp_path, path)
@@ -47,7 +66,7 @@ def atomic_write_dir(
     path = Path(path)
     _check_target(path, overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tmp = _fresh_sibling(path, lambda p: p.mkdir(mode=0o777))
     try:
         write(tmp)
         if path.exists():

@@ -1,32 +1,28 @@
 """Load and save Scenarios: built-in data sets, NetCDF files and CSV folders.
 
-CSV folder layout (one file per group of dims, tidy long format):
-
-- `scalars.csv`: columns `name,value`, one row per dimensionless variable;
-- `<dim>.csv` for each of site, area, node, gen, backhaul, time: the first
-  column is the coordinate (row order is the coordinate order), the other
-  columns are the variables with exactly that one dim;
-- `<dim1>__<dim2>[__<dim3>].csv` for multi-dim variables, e.g. `site__time.csv`
-  with columns `site,time,pue`: one row per coordinate combination;
-- `attrs.json` (optional): dataset attributes.
-
-Times are ISO 8601 local times (JST for the Japan data), e.g. `2030-01-01T05:00`.
+The CSV folder layout is in `planner.scenario.csv_folder`. Every loader keeps the
+units it read (`attrs["units"]`; a CSV folder's from its `units.json`), then
+converts what converts exactly to the contract's units (with a `ScenarioWarning`)
+and rejects the rest, before the contract's attrs are set.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
-from planner.errors import ScenarioError
+from planner.contracts.units import check_units
+from planner.errors import ScenarioError, ScenarioWarning
 from planner.io import atomic_write_dir, write_netcdf
-from planner.scenario.schema import BY_NAME, DIMS, apply_attrs
+from planner.scenario.csv_folder import read_csv_folder, write_csv_folder
+from planner.scenario.schema import SCHEMA, apply_attrs
+from planner.scenario.validate import validate
 
 BUILTIN = ("japan_2030", "toy")
 DEMAND_VARS = ("inference_demand", "training_demand")
@@ -39,8 +35,12 @@ def load_scenario(source: str | os.PathLike, demand: str = "base") -> xr.Dataset
     `high`), listed in its `demand_scenarios` attr as scale factors on
     inference and training demand.
     """
-    ds = _read(source)
-    ds = _as_float64(ds)
+    ds = _as_float64(_read(source))
+    ds, problems, notes = check_units(ds, SCHEMA, source=str(source))
+    if problems:
+        raise ScenarioError(problems)
+    for note in notes:
+        warnings.warn(note, ScenarioWarning, stacklevel=2)
     return apply_demand_scenario(apply_attrs(ds), demand)
 
 
@@ -55,7 +55,7 @@ def _read(source: str | os.PathLike) -> xr.Dataset:
     if path.is_dir():
         return read_csv_folder(path)
     if path.suffix == ".nc" and path.is_file():
-        return xr.load_dataset(path, engine="h5netcdf")
+        return _read_netcdf(path, f"scenario source {str(source)!r}")
     if not path.exists():
         raise ScenarioError(
             f"scenario source {str(source)!r}: not found (rule: a built-in name {list(BUILTIN)}, "
@@ -74,7 +74,17 @@ def _read_builtin_netcdf(name: str) -> xr.Dataset:
             raise ScenarioError(
                 f"built-in data set {name!r}: file {path} is missing from the package"
             )
+        return _read_netcdf(path, f"built-in data set {name!r}")
+
+
+def _read_netcdf(path: Path, what: str) -> xr.Dataset:
+    try:
         return xr.load_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # h5py's for a file not HDF5
+        raise ScenarioError(
+            f"{what}: cannot be read as NetCDF-4 ({type(exc).__name__}: {exc}) (rule: a .nc "
+            "file written by planner.save_scenario or xarray's to_netcdf)"
+        ) from exc
 
 
 def _as_float64(ds: xr.Dataset) -> xr.Dataset:
@@ -91,7 +101,29 @@ def demand_scenarios(ds: xr.Dataset) -> dict[str, float | dict[str, float]]:
     raw = ds.attrs.get("demand_scenarios")
     if raw is None:
         return {"base": 1.0}
-    return json.loads(raw) if isinstance(raw, str) else dict(raw)
+    rule = (
+        "rule: a JSON object, name -> factor >= 0 or name -> {variable: factor}, e.g. "
+        '{"low": 0.7, "base": 1.0}'
+    )
+    try:
+        options = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    except (json.JSONDecodeError, TypeError, ValueError) as exc:
+        raise ScenarioError(
+            f"attrs['demand_scenarios'] = {raw!r}: not readable ({exc}; {rule})"
+        ) from None
+    if not isinstance(options, dict):
+        raise ScenarioError(f"attrs['demand_scenarios'] = {raw!r}: not an object ({rule})")
+    for name, factor in options.items():
+        factors = factor if isinstance(factor, dict) else {"": factor}
+        for var, f in factors.items():
+            ok = isinstance(f, int | float) and not isinstance(f, bool) and np.isfinite(f)
+            if not ok or f < 0 or (var and var not in DEMAND_VARS):
+                key = f"{name}.{var}" if var else name
+                raise ScenarioError(
+                    f"attrs['demand_scenarios'][{key}] = {f!r}: not a demand factor ({rule}; "
+                    f"variables {list(DEMAND_VARS)})"
+                )
+    return options
 
 
 def apply_demand_scenario(ds: xr.Dataset, demand: str) -> xr.Dataset:
@@ -107,95 +139,44 @@ def apply_demand_scenario(ds: xr.Dataset, demand: str) -> xr.Dataset:
     ds = ds.copy()
     for var in DEMAND_VARS:
         if var in ds and factors.get(var, 1.0) != 1.0:
+            attrs = ds[var].attrs
             ds[var] = ds[var] * float(factors[var])
-            ds[var].attrs.update(apply_attrs(ds[[var]])[var].attrs)
+            ds[var].attrs = attrs
     ds.attrs["demand_scenario"] = demand
     return ds
 
 
 def save_scenario(ds: xr.Dataset, path: str | os.PathLike, overwrite: bool = False) -> Path:
-    """Write a Scenario to `path`: a `.nc` file, or else a CSV folder (atomically)."""
+    """Write a Scenario to `path`: a `.nc` file, or else a CSV folder (atomically).
+
+    The Scenario is validated first (`ScenarioError`), so what is saved loads again;
+    an existing `path` is replaced only with `overwrite` (else `OutputExistsError`).
+    """
+    ds = validate(ds)
     path = Path(path)
     if path.suffix == ".nc":
+        problems = _attr_problems(ds)
+        if problems:
+            raise ScenarioError(problems)
         return write_netcdf(ds, path, overwrite=overwrite)
     return atomic_write_dir(path, lambda tmp: write_csv_folder(ds, tmp), overwrite=overwrite)
 
 
-def _file_stem(dims: tuple[str, ...]) -> str:
-    return "__".join(dims)
+def _attr_problems(ds: xr.Dataset) -> list[str]:
+    """Attrs NetCDF cannot hold: anything but text, numbers and lists of them."""
 
+    def ok(value) -> bool:
+        if isinstance(value, bool | np.bool_):
+            return False
+        if isinstance(value, list | tuple):
+            return all(isinstance(v, str | int | float | np.number) for v in value)
+        return isinstance(value, str | int | float | np.number | np.ndarray)
 
-def write_csv_folder(ds: xr.Dataset, folder: Path) -> None:
-    """Write `ds` into an existing empty folder in the CSV layout above."""
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for name in ds.data_vars:
-        dims = BY_NAME[name].dims if name in BY_NAME else ds[name].dims
-        groups.setdefault(tuple(dims), []).append(name)
-    scalars = groups.pop((), [])
-    pd.DataFrame({"name": scalars, "value": [ds[n].item() for n in scalars]}).to_csv(
-        folder / "scalars.csv", index=False
-    )
-    for dim in DIMS:
-        names = groups.pop((dim,), [])
-        frame = pd.DataFrame({dim: _labels_out(ds[dim].values)})
-        for n in names:
-            frame[n] = ds[n].transpose(dim).values
-        frame.to_csv(folder / f"{dim}.csv", index=False)
-    for dims, names in groups.items():
-        frame = ds[names].transpose(*dims).to_dataframe()[names].reset_index()
-        if "time" in frame:
-            frame["time"] = _labels_out(frame["time"].values)
-        frame.to_csv(folder / f"{_file_stem(dims)}.csv", index=False)
-    (folder / "attrs.json").write_text(json.dumps(ds.attrs, indent=2, default=str) + "\n")
-
-
-def _labels_out(values: np.ndarray) -> np.ndarray:
-    if np.issubdtype(values.dtype, np.datetime64):
-        return pd.DatetimeIndex(values).strftime("%Y-%m-%dT%H:%M").to_numpy()
-    return values
-
-
-def read_csv_folder(folder: Path) -> xr.Dataset:
-    """Read a Scenario from a folder in the CSV layout above."""
-    missing = [f"{d}.csv" for d in DIMS if not (folder / f"{d}.csv").is_file()]
-    if missing:
-        raise ScenarioError(
-            f"CSV folder {folder}: missing files {missing} (rule: one <dim>.csv per dimension)"
-        )
-    coords: dict[str, pd.Index] = {}
-    data: dict[str, tuple] = {}
-    for dim in DIMS:
-        frame = pd.read_csv(folder / f"{dim}.csv", keep_default_na=False, na_values=[""])
-        labels = frame[dim]
-        if dim == "time":
-            labels = pd.to_datetime(labels)
-        else:
-            labels = labels.astype(str)
-        coords[dim] = pd.Index(labels, name=dim)
-        for col in frame.columns.drop(dim):
-            data[col] = ((dim,), frame[col].to_numpy())
-    scalars_path = folder / "scalars.csv"
-    if scalars_path.is_file():
-        for name, value in pd.read_csv(scalars_path).itertuples(index=False):
-            data[str(name)] = ((), float(value))
-    ds = xr.Dataset(data, coords=coords)
-    for path in sorted(folder.glob("*__*.csv")):
-        dims = tuple(path.stem.split("__"))
-        unknown = [d for d in dims if d not in DIMS]
-        if unknown:
-            raise ScenarioError(
-                f"CSV file {path.name}: unknown dims {unknown} (rule: dims are {list(DIMS)})"
-            )
-        frame = pd.read_csv(path, dtype={d: str for d in dims if d != "time"})
-        if "time" in dims:
-            frame["time"] = pd.to_datetime(frame["time"])
-        part = xr.Dataset.from_dataframe(frame.set_index(list(dims)))
-        part = part.reindex({d: coords[d] for d in dims})
-        for name in part.data_vars:
-            ds[name] = part[name].transpose(*dims)
-    attrs_path = folder / "attrs.json"
-    if attrs_path.is_file():
-        ds.attrs.update(json.loads(attrs_path.read_text()))
-    if "site_area" in ds:
-        ds["site_area"] = ds["site_area"].astype(object)
-    return ds
+    owners = [("", ds.attrs)] + [(f"{n}.", ds[n].attrs) for n in ds.variables]
+    return [
+        f"{owner}attrs[{key!r}] = {value!r}: NetCDF cannot store a {type(value).__name__} "
+        "(rule: text, numbers or lists of them; serialise a dict with json.dumps)"
+        for owner, attrs in owners
+        for key, value in attrs.items()
+        if not ok(value)
+    ]

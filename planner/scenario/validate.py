@@ -7,25 +7,36 @@ coordinate(s) and value, and the rule.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from planner.contracts.table import MAX_LISTED, check_dims, check_values, missing_text, where
 from planner.contracts.table import label as _label
-from planner.errors import ScenarioError
-from planner.scenario.schema import BY_NAME, DIMS, RULES, SCHEMA, apply_attrs
+from planner.contracts.units import check_units
+from planner.errors import ScenarioError, ScenarioWarning
+from planner.scenario.schema import BY_NAME, DIMS, HOURS_PER_YEAR, RULES, SCHEMA, apply_attrs
+
+MAX_YEAR_HOURS = HOURS_PER_YEAR + 24  # a leap year
 
 
 def validate(ds: xr.Dataset) -> xr.Dataset:
     """Check `ds` against the Scenario contract; return it with canonical dim order and attrs.
 
+    Units: a variable in units that convert exactly to the contract's (kW, JPY/kWh, %)
+    is converted with a `ScenarioWarning`; any other unit is a problem.
     Raises `planner.ScenarioError` listing every problem found.
     """
     if not isinstance(ds, xr.Dataset):
         raise ScenarioError(f"scenario must be an xarray.Dataset, got {type(ds).__name__}")
     problems: list[str] = []
     problems += _check_coords(ds)
+    ds, unit_problems, notes = check_units(ds, SCHEMA)
+    problems += unit_problems
+    for note in notes:
+        warnings.warn(note, ScenarioWarning, stacklevel=2)
     shaped: dict[str, xr.DataArray] = {}
     for var in SCHEMA:
         if var.name not in ds:
@@ -42,7 +53,9 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
         problems += check_values(var, da)
     problems += _check_area_labels(ds, shaped)
     problems += _check_time(ds, shaped)
-    problems += _check_reachability(shaped)
+    problems += _check_weight(shaped)
+    if all(ds.sizes.get(dim, 0) > 0 for dim in DIMS):
+        problems += _check_reachability(shaped)
     if problems:
         raise ScenarioError(problems)
     out = ds.copy()
@@ -59,6 +72,12 @@ def _check_coords(ds: xr.Dataset) -> list[str]:
             continue
         if dim not in ds.coords:
             problems.append(f"dimension {dim!r}: has no coordinate labels")
+            continue
+        if ds.sizes[dim] == 0:
+            problems.append(
+                f"dimension {dim!r}: has no labels (rule: at least one {dim}; a part that is "
+                "not needed takes zeros, e.g. a node with no demand or a potential of 0 MW)"
+            )
             continue
         labels = pd.Index(ds[dim].values)
         if labels.has_duplicates:
@@ -79,7 +98,7 @@ def _check_area_labels(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[
 
 
 def _check_time(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[str]:
-    if "time" not in ds.coords:
+    if "time" not in ds.coords or ds.sizes["time"] == 0:
         return []
     time = ds["time"].values
     if not np.issubdtype(time.dtype, np.datetime64):
@@ -101,6 +120,27 @@ def _check_time(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[str]:
             f"are 1 h apart); step from {_label(time[i])} to {_label(time[i + 1])} is {step[i] / 3600:g} h"
         ]
     return []
+
+
+def _check_weight(shaped: dict[str, xr.DataArray]) -> list[str]:
+    """The modelled hours stand for at least themselves and at most a (leap) year.
+
+    The LP scales its energies to a year by 8760 / sum(weight): a total far from
+    the hours the data cover (e.g. weights in minutes) would scale every cost.
+    """
+    if "weight" not in shaped:
+        return []
+    weight = np.asarray(shaped["weight"].values, dtype=float)
+    if not np.isfinite(weight).all():
+        return []  # the value checks name these
+    total, n = float(weight.sum()), weight.size
+    if n * (1 - 1e-9) <= total <= MAX_YEAR_HOURS * (1 + 1e-9):
+        return []
+    return [
+        f"weight: sums to {total:g} h over {n} modelled hours (rule: the hours they stand for, "
+        f"between the {n} modelled hours and a year of {MAX_YEAR_HOURS} h; the LP would scale "
+        f"its year by {HOURS_PER_YEAR / total:.3g})"
+    ]
 
 
 def _check_reachability(shaped: dict[str, xr.DataArray]) -> list[str]:
