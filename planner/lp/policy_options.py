@@ -32,7 +32,8 @@ class Policy(BaseModel):
         m x its facility load free above the import of every modelled hour.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf/NaN refused: None switches a constraint off, inf would reach the LP as a coefficient
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     re_share: float | None = Field(None, ge=0.0, le=1.0)
     cfe_target: float | None = Field(None, ge=0.0, le=1.0)
