@@ -25,7 +25,7 @@ from planner.lp.power import add_power
 from planner.lp.results import dispatch_metrics, to_plan
 from planner.lp.sites import add_sites
 from planner.lp.solve import SOLVERS, solve
-from planner.lp.storage import add_storage
+from planner.lp.storage import add_storage, linking_of
 from planner.lp.training import add_training
 from planner.scenario.validate import validate
 
@@ -34,7 +34,9 @@ class PlanWarning(UserWarning):
     """The plan was returned but needs attention (unserved energy, time limit reached)."""
 
 
-def build_model(ds: xr.Dataset, policy: Policy, relax_siting: bool = False) -> Model:
+def build_model(
+    ds: xr.Dataset, policy: Policy, relax_siting: bool = False, storage_linking: str = "auto"
+) -> Model:
     """Build the planning LP of a validated Scenario."""
     periods = time_structure(ds)
     coords = {d: ds[d].values for d in ("site", "area", "node", "gen", "backhaul", "time")}
@@ -42,7 +44,7 @@ def build_model(ds: xr.Dataset, policy: Policy, relax_siting: bool = False) -> M
     add_sites(m, ds, policy, relax_siting)
     add_network(m, ds)
     add_training(m, ds, periods)
-    add_storage(m, ds, periods, policy)
+    add_storage(m, ds, periods, policy, storage_linking)
     add_power(m, ds, periods, policy)
     add_policy(m, ds, periods, policy)
     add_objective(m)
@@ -57,6 +59,7 @@ def plan(
     time_limit: float | None = None,
     mip_gap: float = 1e-4,
     highs_options: dict[str, Any] | None = None,
+    storage_linking: str = "auto",
 ) -> xr.Dataset:
     """Site, size and dispatch the data centres of `scenario` under `policy`; return the Plan.
 
@@ -65,15 +68,18 @@ def plan(
     feasible non-optimal plan is returned with a `PlanWarning`. mip_gap: relative.
     highs_options: HiGHS options by name, e.g. {"solver": "ipm"} (interior point,
     faster on large relaxed models), checked against HiGHS before building (PolicyError).
+    storage_linking: "linked" (a yearly state of charge through the reduced scenario's
+    day_cluster), "cyclic" (per period), "auto" (linked when there is a day_cluster).
     Raises PolicyError (bad policy or option), ScenarioError, SolverError.
     """
     policy = as_policy(policy)
     _check_options(solver, time_limit, mip_gap, highs_options)
     ds = validate(scenario)
     check_against_scenario(policy, ds)
+    storage_linking = linking_of(time_structure(ds), storage_linking)
 
     start = time.perf_counter()
-    m = build_model(ds, policy, relax_siting)
+    m = build_model(ds, policy, relax_siting, storage_linking)
     build_seconds = time.perf_counter() - start
     opens = [v for v in m.blocks["site_open"].vars.ravel() if v is not None]
     solved = solve(
@@ -113,6 +119,7 @@ def plan(
         mip_gap_requested=mip_gap,
         time_limit=-1.0 if time_limit is None else float(time_limit),
         relax_siting=int(relax_siting),
+        storage_linking=storage_linking,
         n_rows=m.n_rows,
         n_cols=m.n_cols,
         n_nonzeros=m.n_nonzeros,

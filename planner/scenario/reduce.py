@@ -1,17 +1,32 @@
-"""Time reduction: representative days by k-medoids, plus the extreme days kept whole.
+"""Time reduction: representative days by k-medoids, rescaled to the year's means, plus extreme days.
 
 Each day of the year is a feature vector (hourly demand, capacity-weighted
 solar and wind output, grid price, PUE; each block z-scored). Extreme days are
 set aside as periods of their own; the remaining days are clustered with
-k-medoids and each cluster is represented by its medoid, a real day. The
-reduced Scenario keeps those days' hours, adds `weight` (hours of the year each
-modelled hour stands for: the number of days its period represents) and
-`period` (one label per day), and reports the duration-curve error.
+k-medoids and each cluster is represented by its medoid, a real day. Clusters
+left empty (alike days) are dropped, so no period has weight 0.
+
+The medoids are then rescaled so that the weighted mean of every time series of
+the Scenario (each node's inference demand, training demand, each site's and
+generator's capacity factor, PUE, each area's grid price, CO2 and CFE) equals
+the full year's, as tsam does (`TimeSeriesAggregation._rescaleClusterPeriods`
+in tsam/timeseriesaggregation.py; `rescale_representatives` in
+src/tsam/pipeline/rescale.py of tsam 3): iterative scaling of the min-max
+normalised values of the non-extreme days, clipped to the series' own range
+(so a capacity factor stays in [0, 1] and a PUE >= 1), extreme days untouched.
+
+The reduced Scenario keeps those days' hours, adds `weight` (hours of the year
+each modelled hour stands for: the number of days its period represents),
+`period` (one label per day) and `day_cluster` (dim `day`: the period that
+stands for each day of the full scenario, in calendar order, which the LP's
+linked storage follows), and reports the duration-curve error and the
+residual deviation of the means.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -22,6 +37,14 @@ from planner.scenario.schema import apply_attrs
 
 EXTREMES = ("peak_demand", "min_renewable", "max_price")
 DEFAULT_EXTREMES = ("peak_demand", "min_renewable")
+ADDED = ("weight", "period", "day_cluster")  # what reduce_time adds
+RESCALE_TOLERANCE = 1e-6  # relative deviation of a series' weighted sum (tsam's TOLERANCE)
+RESCALE_MAX_ITER = 100
+MEAN_TOLERANCE = 5e-3  # a series whose weighted mean stays further off is warned about
+
+
+class ReductionWarning(UserWarning):
+    """The reduction was returned but differs from what was asked (fewer days, a mean off)."""
 
 
 def reduce_time(
@@ -29,18 +52,21 @@ def reduce_time(
     n_days: int = 12,
     extreme_days: bool | list[str] | tuple[str, ...] = True,
     seed: int = 0,
+    rescale: bool = True,
 ) -> xr.Dataset:
     """Reduce a Scenario to `n_days` representative days plus its extreme days.
 
     `extreme_days`: True keeps the peak-demand and lowest-renewable days, False
     none, or a list drawn from `EXTREMES`. Weights sum to the hours of `ds`.
+    `rescale`: scale the representative days so weighted means equal the year's.
+    Fewer than `n_days` come back (with a `ReductionWarning`) when days are alike.
     """
     hours = ds.sizes["time"]
     if hours % 24:
         raise ScenarioError(
             f"time: {hours} hours is not a whole number of days (rule: reduce whole days)"
         )
-    if "period" in ds or "weight" in ds:
+    if any(name in ds for name in ADDED):
         raise ScenarioError(
             "period/weight: the scenario is already reduced (rule: reduce a full scenario)"
         )
@@ -50,31 +76,132 @@ def reduce_time(
     names = _extreme_names(extreme_days)
     daily = _daily_series(ds)
     extremes = _pick_extremes(daily, names)
-    rest = np.array([d for d in range(days) if d not in set(extremes.values())])
-    if n_days >= len(rest):
-        reps, counts = list(rest), [1] * len(rest)
-    else:
-        features = _features(daily)[rest]
-        medoids, labels = kmedoids(features, n_days, seed=seed)
-        reps = list(rest[medoids])
-        counts = [int((labels == k).sum()) for k in range(n_days)]
-    day_weight = dict(zip(reps, counts, strict=True))
-    day_weight.update({d: 1 for d in extremes.values()})
-    chosen = sorted(day_weight)
-    hour_idx = np.concatenate([np.arange(d * 24, d * 24 + 24) for d in chosen])
+    represented_by = _cluster_days(daily, days, set(extremes.values()), n_days, seed)
+    chosen = np.unique(represented_by)  # calendar order: period p is day chosen[p]
+    day_cluster = np.searchsorted(chosen, represented_by)
+    counts = np.bincount(day_cluster, minlength=len(chosen))
+    n_reps = len(chosen) - len(set(extremes.values()))
+    if n_reps < min(n_days, days - len(set(extremes.values()))):
+        warnings.warn(
+            f"reduce_time: {n_reps} representative days instead of n_days = {n_days}: "
+            "the other clusters were empty (days alike), and a day of weight 0 is never kept",
+            ReductionWarning,
+            stacklevel=2,
+        )
+    hour_idx = (chosen[:, None] * 24 + np.arange(24)[None, :]).ravel()
     out = ds.isel(time=hour_idx)
-    out["weight"] = ("time", np.repeat([float(day_weight[d]) for d in chosen], 24))
+    out["weight"] = ("time", np.repeat(counts.astype(float), 24))
     out["period"] = ("time", np.repeat(np.arange(len(chosen), dtype=np.int64), 24))
+    deviation = {}
+    if rescale:
+        fixed = np.isin(chosen, list(extremes.values()))
+        out, deviation = rescale_days(ds, out, counts, fixed)
+    out = out.assign_coords(day=_day_starts(ds))
+    out["day_cluster"] = ("day", day_cluster.astype(np.int64))
     error = reduction_error(ds, out)
     day_label = {d: str(pd.Timestamp(ds["time"].values[d * 24]).date()) for d in chosen}
     out.attrs.update(
-        n_representative_days=len(reps),
+        n_representative_days=n_reps,
         extreme_days=json.dumps({k: day_label[v] for k, v in extremes.items()}),
         period_days=json.dumps([day_label[d] for d in chosen]),
         reduction_error=json.dumps(error),
-        reduction_method="k-medoids on daily profiles (demand, solar, wind, price, PUE), extreme days kept",
+        rescale_deviation=json.dumps(deviation),
+        reduction_method=(
+            "k-medoids on daily profiles (demand, solar, wind, price, PUE), extreme days kept"
+            + ("; representative days rescaled to the year's means (tsam)" if rescale else "")
+        ),
     )
     return apply_attrs(out)
+
+
+def _day_starts(ds: xr.Dataset) -> np.ndarray:
+    return np.asarray(ds["time"].values[::24])
+
+
+def _cluster_days(
+    daily: dict[str, np.ndarray], days: int, extremes: set[int], n_days: int, seed: int
+) -> np.ndarray:
+    """The day (index) that represents each day of the year: a medoid or an extreme day itself."""
+    represented_by = np.arange(days)
+    rest = np.array([d for d in range(days) if d not in extremes], dtype=int)
+    if n_days >= len(rest):
+        return represented_by
+    medoids, labels = kmedoids(_features(daily)[rest], n_days, seed=seed)
+    # Only medoids of non-empty clusters can appear here, so no period gets weight 0.
+    represented_by[rest] = rest[medoids[labels]]
+    return represented_by
+
+
+def rescale_days(
+    full: xr.Dataset, reduced: xr.Dataset, counts: np.ndarray, fixed: np.ndarray
+) -> tuple[xr.Dataset, dict[str, float]]:
+    """Scale every time series of `reduced` so its weighted sum equals `full`'s (tsam's rescaling).
+
+    `counts` (period): days each period stands for; `fixed` (period, bool): extreme
+    days, left as they are. Each series is min-max normalised by its own full-year
+    range, the non-extreme days are multiplied by (target - extreme part) / (their
+    part) and clipped to [0, 1], until the sums agree (tsam's `_rescaleClusterPeriods`).
+    Returns the rescaled Dataset and the largest relative deviation of each variable's means.
+    """
+    out = reduced.copy()
+    deviation = {}
+    for name in [n for n in full.data_vars if "time" in full[n].dims and n not in ADDED]:
+        if not np.issubdtype(full[name].dtype, np.floating):
+            continue
+        other = [d for d in full[name].dims if d != "time"]
+        year = full[name].transpose(*other, "time").values
+        days = out[name].transpose(*other, "time").values
+        flat_year = year.reshape(-1, year.shape[-1])
+        flat_days = days.reshape(-1, len(counts), 24)
+        scaled, dev = _rescale(flat_days, flat_year, counts, fixed)
+        out[name] = (
+            (*other, "time"),
+            scaled.reshape(days.shape),
+            full[name].attrs,
+        )
+        out[name] = out[name].transpose(*full[name].dims)
+        deviation[name] = float(dev.max()) if dev.size else 0.0
+    off = {k: v for k, v in deviation.items() if v > MEAN_TOLERANCE}
+    if off:
+        warnings.warn(
+            "reduce_time: the weighted means of "
+            + ", ".join(f"{k} (off by up to {v:.2%})" for k, v in off.items())
+            + " could not be rescaled to the year's within 0.5 % (the representative days "
+            "lack the hours that carry them)",
+            ReductionWarning,
+            stacklevel=3,
+        )
+    return out, deviation
+
+
+def _rescale(
+    days: np.ndarray, year: np.ndarray, counts: np.ndarray, fixed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(series, period, 24) days rescaled to the (series, hour) year; and each series' deviation."""
+    lo = year.min(axis=1)[:, None, None]
+    span = (year.max(axis=1) - year.min(axis=1))[:, None, None]
+    span_safe = np.where(span > 0, span, 1.0)
+    x = np.clip((days - lo) / span_safe, 0.0, 1.0)  # normalised, as tsam's profiles
+    target = ((year[:, None, :] - lo) / span_safe).sum(axis=(1, 2))
+    w = counts[None, :, None].astype(float)
+    free = ~fixed
+    target_free = target - (w * x)[:, fixed].sum(axis=(1, 2))
+    for _ in range(RESCALE_MAX_ITER):
+        current = (w * x)[:, free].sum(axis=(1, 2))
+        ok = np.abs(current - target_free) <= RESCALE_TOLERANCE * np.maximum(np.abs(target), 1e-12)
+        can = (current > 0) & (target_free > 0) & ~ok
+        if not can.any():
+            break
+        factor = np.where(can, target_free / np.where(current > 0, current, 1.0), 1.0)
+        x[:, free] = np.clip(x[:, free] * factor[:, None, None], 0.0, 1.0)
+    total = (w * x).sum(axis=(1, 2))
+    deviation = np.where(
+        (span[:, 0, 0] > 0) & (target > 0),
+        np.abs(total - target) * span[:, 0, 0] / np.maximum(np.abs(year.sum(axis=1)), 1e-300),
+        0.0,
+    )
+    rescaled = np.where(span > 0, lo + x * span_safe, days)
+    return rescaled, deviation
 
 
 def _extreme_names(extreme_days) -> tuple[str, ...]:
@@ -131,19 +258,23 @@ def kmedoids(
 ) -> tuple[np.ndarray, np.ndarray]:
     """k-medoids (alternating assign / update) with k-means++ seeding.
 
-    Returns (medoid row indices, label of each row). Deterministic for a seed.
+    Returns (medoid row indices, label of each row). Deterministic for a seed. Fewer
+    than `k` medoids come back when fewer than `k` rows differ; a medoid no row is
+    nearest to (a tie with an identical medoid) has no label: callers keep labelled ones.
     """
     rng = np.random.default_rng(seed)
     dist = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(-1))
     medoids = [int(rng.integers(len(x)))]
     for _ in range(1, k):
         d2 = dist[:, medoids].min(axis=1) ** 2
-        medoids.append(int(rng.choice(len(x), p=d2 / d2.sum())) if d2.sum() > 0 else len(medoids))
+        if d2.sum() == 0:
+            break  # every row equals a medoid already: fewer clusters, none empty
+        medoids.append(int(rng.choice(len(x), p=d2 / d2.sum())))
     medoids = np.array(medoids)
     for _ in range(max_iter):
         labels = np.argmin(dist[:, medoids], axis=1)
         new = medoids.copy()
-        for c in range(k):
+        for c in range(len(medoids)):
             members = np.flatnonzero(labels == c)
             if len(members):
                 new[c] = members[np.argmin(dist[np.ix_(members, members)].sum(axis=1))]

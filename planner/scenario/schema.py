@@ -167,6 +167,14 @@ SCHEMA: tuple[Var, ...] = (
         "representative period (day) each hour belongs to",
         required=False,
     ),
+    Var(
+        "day_cluster",
+        ("day",),
+        "-",
+        "nonneg",
+        "period that stands for each day of the full year, in calendar order (links storage)",
+        required=False,
+    ),
 )
 
 BY_NAME: dict[str, Var] = {v.name: v for v in SCHEMA}
