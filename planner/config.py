@@ -26,7 +26,7 @@ from planner.report.options import ReportOptions, StudyOptions
 
 
 class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenarioSettings(_Settings):

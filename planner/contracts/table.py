@@ -131,7 +131,7 @@ def check_dims(var: Var, da: xr.DataArray) -> list[str]:
 
 
 def check_values(var: Var, da: xr.DataArray, tolerance: float = 0.0) -> list[str]:
-    """NaN and rule problems of `da`; a closed bound may be missed by `tolerance` (float sums)."""
+    """NaN, infinity and rule problems of `da`; a closed bound may be missed by `tolerance`."""
     if var.rule in ("area_label", "as_metric"):
         return []
     values = np.asarray(da.values)
@@ -144,6 +144,13 @@ def check_values(var: Var, da: xr.DataArray, tolerance: float = 0.0) -> list[str
         problems.append(
             f"{var.name}{where(da, nan)}: NaN is not allowed (rule: every value must be a number)"
         )
+    inf = np.isinf(values)
+    if inf.any():
+        problems.append(
+            f"{var.name}{where(da, inf)}: infinity is not allowed (rule: every value must be "
+            "a finite number)"
+        )
+        values = np.where(inf, np.nan, values)  # one problem per value
     low, high = values + tolerance, values - tolerance
     with np.errstate(invalid="ignore"):
         bad = {

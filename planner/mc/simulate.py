@@ -12,36 +12,111 @@ chunk size, device count or backend.
 from __future__ import annotations
 
 import contextlib
+import math
+import numbers
 import time
+from collections.abc import Mapping
 
 import jax
 import numpy as np
 import xarray as xr
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from pydantic import BaseModel, ValidationError
 from tqdm.auto import tqdm
 
-from planner.errors import PolicyError
+from planner.errors import PolicyError, UncertaintyError
 from planner.mc import kernel
 from planner.mc.dispatch import State
 from planner.mc.metrics import future_metrics, risk_dataset
-from planner.mc.prepare import DTYPES, KernelInputs, as_uncertainty, prepare
+from planner.mc.prepare import DTYPES, KernelInputs, prepare
 from planner.mc.reference import dispatch_numpy
 from planner.mc.uncertainty import Uncertainty
+from planner.scenario.validate import validate
 
 BACKENDS = ("jax", "numpy")
 
 
-def _check_options(n_futures, seed, chunk_size, backend, dtype) -> None:
+def _check_options(n_futures, seed, chunk_size, backend, dtype) -> tuple[int, int, int]:
+    """n_futures, seed and chunk_size as ints; PolicyError naming the option otherwise."""
     if backend not in BACKENDS:
         raise PolicyError(f"simulate: backend={backend!r}, choose one of {BACKENDS}")
     if dtype not in DTYPES:
         raise PolicyError(f"simulate: dtype={dtype!r}, choose one of {DTYPES}")
-    if int(n_futures) < 1:
-        raise PolicyError(f"simulate: n_futures={n_futures} must be >= 1")
-    if int(chunk_size) < 1:
-        raise PolicyError(f"simulate: chunk_size={chunk_size} must be >= 1")
-    if not 0 <= int(seed) < 2**32:
-        raise PolicyError(f"simulate: seed={seed} must lie in [0, 2**32)")
+    n_futures = _whole("n_futures", n_futures, 1, None)
+    chunk_size = _whole("chunk_size", chunk_size, 1, None)
+    seed = _whole("seed", seed, 0, 2**32)
+    return n_futures, seed, chunk_size
+
+
+def _whole(name: str, value, low: int, high: int | None) -> int:
+    """`value` as an int in [low, high); a fraction (2.5) is refused, never truncated."""
+    whole = isinstance(value, numbers.Integral) or (
+        isinstance(value, float) and math.isfinite(value) and value.is_integer()
+    )
+    if isinstance(value, bool) or not whole:
+        raise PolicyError(f"simulate: {name}={value!r} must be a whole number")
+    if value < low or (high is not None and value >= high):
+        bound = f"lie in [{low}, {high})" if high is not None else f"be >= {low}"
+        raise PolicyError(f"simulate: {name}={value!r} must {bound}")
+    return int(value)
+
+
+def _uncertainty(uncertainty: Uncertainty | Mapping | None) -> Uncertainty:
+    """An Uncertainty from itself, its dict or None (the defaults); else UncertaintyError.
+
+    The error names each bad key by its path (`grid_stress.factor`), the value and the rule.
+    """
+    if uncertainty is None:
+        return Uncertainty()
+    if isinstance(uncertainty, Mapping):
+        try:
+            uncertainty = Uncertainty.model_validate(dict(uncertainty))
+        except ValidationError as err:
+            raise UncertaintyError(_explain(err)) from None
+    if not isinstance(uncertainty, Uncertainty):
+        raise UncertaintyError(
+            f"uncertainty = {uncertainty!r}: must be a planner.Uncertainty, a dict or None"
+        )
+    bad = [f"{k} = {v!r}" for k, v in _numbers(uncertainty.model_dump()) if not math.isfinite(v)]
+    if bad:
+        raise UncertaintyError(
+            "invalid uncertainty:\n"
+            + "\n".join(
+                f"  - {b}: must be a finite number (rule: switch a driver off with enabled: false)"
+                for b in bad
+            )
+        )
+    return uncertainty
+
+
+def _numbers(d: dict, prefix: str = ""):
+    for key, value in d.items():
+        if isinstance(value, dict):
+            yield from _numbers(value, f"{prefix}{key}.")
+        elif isinstance(value, float):
+            yield f"{prefix}{key}", value
+
+
+def _explain(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        key = ".".join(map(str, e["loc"])) or "uncertainty"
+        rule = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            rule = f"unknown key (allowed: {_allowed(e['loc'][:-1])})"
+        lines.append(f"{key} = {e.get('input')!r}: {rule}")
+    return "invalid uncertainty:\n" + "\n".join(f"  - {line}" for line in lines)
+
+
+def _allowed(loc: tuple) -> list[str]:
+    """The keys of the Uncertainty model at `loc` (the drivers, or one driver's parameters)."""
+    model: type[BaseModel] = Uncertainty
+    for part in loc:
+        ann = model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return []
+        model = ann
+    return sorted(model.model_fields)
 
 
 LANES = 32  # futures per device in a JAX chunk come in multiples of this (see chunk_for)
@@ -86,8 +161,9 @@ def simulate(
     hours, emissions and costs are totals over the simulated horizon (the year
     for a full scenario); attrs["annual_scale"] = 8760 / hours scales them to a year.
     """
-    _check_options(n_futures, seed, chunk_size, backend, dtype)
-    uncertainty = as_uncertainty(uncertainty)
+    n_futures, seed, chunk_size = _check_options(n_futures, seed, chunk_size, backend, dtype)
+    uncertainty = _uncertainty(uncertainty)
+    scenario = validate(scenario)
     started = time.perf_counter()
     run = prepare(scenario, plan, uncertainty, dtype)
     x64 = jax.enable_x64(True) if dtype == "float64" else contextlib.nullcontext()
@@ -178,8 +254,10 @@ def dispatch_trace(
     up, reserve; MW (MWh for soc and reserve). Runs the NumPy reference: meant for one future, to
     inspect or plot what happened in it.
     """
-    _check_options(1, seed, 1, "numpy", "float64")
-    uncertainty = as_uncertainty(uncertainty)
+    _, seed, _ = _check_options(1, seed, 1, "numpy", "float64")
+    future = _whole("future", future, 0, None)
+    uncertainty = _uncertainty(uncertainty)
+    scenario = validate(scenario)
     run = prepare(scenario, plan, uncertainty, "float64")
     with jax.enable_x64(True):
         ids = np.array([future], dtype=np.int32)
