@@ -10,7 +10,7 @@ The medoids are then rescaled so that the weighted mean of every time series of
 the Scenario (each node's inference demand, training demand, each site's and
 generator's capacity factor, PUE, each area's grid price, CO2 and CFE) equals
 the full year's, as tsam does (`TimeSeriesAggregation._rescaleClusterPeriods`
-in tsam/timeseriesaggregation.py; `rescale_representatives` in
+in src/tsam/timeseriesaggregation.py; `rescale_representatives` in
 src/tsam/pipeline/rescale.py of tsam 3): iterative scaling of the min-max
 normalised values of the non-extreme days, clipped to the series' own range
 (so a capacity factor stays in [0, 1] and a PUE >= 1), extreme days untouched.
@@ -149,14 +149,14 @@ def rescale_days(
         if not np.issubdtype(full[name].dtype, np.floating):
             continue
         other = [d for d in full[name].dims if d != "time"]
-        year = full[name].transpose(*other, "time").values
-        days = out[name].transpose(*other, "time").values
+        year = full[name].transpose(*other, "time").values.astype(float)
+        days = out[name].transpose(*other, "time").values.astype(float)
         flat_year = year.reshape(-1, year.shape[-1])
         flat_days = days.reshape(-1, len(counts), 24)
         scaled, dev = _rescale(flat_days, flat_year, counts, fixed)
         out[name] = (
             (*other, "time"),
-            scaled.reshape(days.shape),
+            scaled.reshape(days.shape).astype(full[name].dtype),
             full[name].attrs,
         )
         out[name] = out[name].transpose(*full[name].dims)
@@ -201,6 +201,7 @@ def _rescale(
         0.0,
     )
     rescaled = np.where(span > 0, lo + x * span_safe, days)
+    rescaled[:, fixed] = days[:, fixed]  # bit for bit, not through the normalisation
     return rescaled, deviation
 
 

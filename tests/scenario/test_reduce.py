@@ -1,4 +1,4 @@
-"""Time reduction: weights cover the year, extreme days are kept, the error is reported."""
+"""Time reduction: weights cover the year, extreme days are kept, means are the year's, days in order."""
 
 import json
 
@@ -9,7 +9,7 @@ import xarray as xr
 
 import planner
 from planner import ScenarioError
-from planner.scenario.reduce import kmedoids
+from planner.scenario.reduce import ReductionWarning, kmedoids
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +107,88 @@ def test_japan_year_reduces_to_twelve_days_plus_extremes():
     )
     assert set(extremes) == {"peak_demand", "min_renewable"}
     assert all(v < 0.25 for v in json.loads(red.attrs["reduction_error"]).values())
+    assert mean_deviation(scn, red) <= 0.005  # every series of every site, node and area
+    assert len(red["day_cluster"]) == 365
+
+
+def series_of(ds):
+    return [n for n in ds.data_vars if "time" in ds[n].dims and n not in ("weight", "period")]
+
+
+def mean_deviation(full, red) -> float:
+    """Largest relative gap between a series' weighted mean on the reduced days and the year's."""
+    worst = 0.0
+    w = red["weight"]
+    for name in series_of(full):
+        year = full[name].mean("time")
+        days = (red[name] * w).sum("time") / w.sum()
+        gap = np.abs(days - year) / np.maximum(np.abs(year), 1e-9)
+        worst = max(worst, float(gap.where(np.abs(year) > 1e-9, 0.0).max()))
+    return worst
+
+
+def test_rescaled_days_match_every_yearly_mean_and_stay_in_bounds(year):
+    raw = planner.reduce_time(year, n_days=6, rescale=False)
+    red = planner.reduce_time(year, n_days=6)
+    assert mean_deviation(year, raw) > 0.01  # medoids alone are biased on this year
+    assert mean_deviation(year, red) <= 0.005
+    assert max(json.loads(red.attrs["rescale_deviation"]).values()) <= 0.005
+    # Scaled within each series' own range: cf in [0, 1], PUE >= 1, nothing above the year's peak.
+    for name in series_of(year):
+        assert (red[name] >= year[name].min("time") - 1e-12).all(), name
+        assert (red[name] <= year[name].max("time") + 1e-12).all(), name
+    assert float(red["cf"].min()) >= 0.0 and float(red["cf"].max()) <= 1.0
+    assert float(red["pue"].min()) >= 1.0
+    # Extreme days are kept exactly as they were (tsam leaves its extreme periods unscaled).
+    for day in json.loads(red.attrs["extreme_days"]).values():
+        for name in series_of(year):
+            np.testing.assert_array_equal(red[name].sel(time=day), year[name].sel(time=day))
+    # The same days are chosen with or without rescaling; only their values move.
+    np.testing.assert_array_equal(red["time"], raw["time"])
+    np.testing.assert_array_equal(red["day_cluster"], raw["day_cluster"])
+
+
+def test_day_cluster_orders_the_year_and_agrees_with_the_weights(year):
+    red = planner.reduce_time(year, n_days=12)
+    order = red["day_cluster"]
+    assert order.dims == ("day",) and len(order) == 365
+    assert (order["day"].values == year["time"].values[::24]).all()
+    # Each period stands for as many days as its weight says, and every period for one at least.
+    days_per_period = np.bincount(order.values, minlength=14)
+    np.testing.assert_array_equal(days_per_period, red["weight"].values[::24])
+    # A representative day (medoid) or an extreme day stands for itself.
+    for p, day in enumerate(json.loads(red.attrs["period_days"])):
+        assert int(order.sel(day=day)) == p
+    extremes = json.loads(red.attrs["extreme_days"]).values()
+    for day in extremes:
+        assert (order == order.sel(day=day)).sum() == 1  # an extreme day is its own period
+
+
+def test_day_cluster_survives_netcdf_and_validation(year, tmp_path):
+    red = planner.reduce_time(year, n_days=4)
+    path = tmp_path / "reduced.nc"
+    red.to_netcdf(path)
+    back = planner.validate(xr.open_dataset(path).load())
+    np.testing.assert_array_equal(back["day_cluster"].values, red["day_cluster"].values)
+    np.testing.assert_array_equal(back["day"].values, red["day"].values)
+    assert back["day_cluster"].attrs["units"] == "-"
+    xr.testing.assert_allclose(back["weight"], red["weight"])
+
+
+def test_alike_days_never_give_a_day_of_weight_0(toy):
+    same = toy.copy()
+    for name in series_of(toy):
+        first_day = toy[name].isel(time=slice(0, 24)).values
+        reps = toy.sizes["time"] // 24
+        same[name] = (toy[name].dims, np.concatenate([first_day] * reps, axis=-1))
+    with pytest.warns(ReductionWarning, match="1 representative days instead of n_days = 4"):
+        red = planner.reduce_time(same, n_days=4, extreme_days=False)
+    assert red.sizes["time"] == 24 and float(red["weight"].min()) == 7.0
+    assert list(red["day_cluster"].values) == [0] * 7
+    planner.validate(red)  # weight > 0 everywhere, as validate requires
+    assert mean_deviation(same, red) <= 1e-12
+
+
+def test_kmedoids_on_identical_rows_returns_one_cluster():
+    medoids, labels = kmedoids(np.ones((6, 3)), 4, seed=1)
+    assert len(medoids) == 1 and (labels == 0).all()
