@@ -27,9 +27,9 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from pydantic import BaseModel
 
 from planner.config import PolicySettings, RunSettings, load_settings
-from planner.errors import PlannerError
+from planner.errors import OutputExistsError, PlannerError
 from planner.mc.devices import configure_devices
-from planner.study import run_study
+from planner.study import check_fresh, run_study
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 log = logging.getLogger("planner")
@@ -151,6 +151,32 @@ def main(cfg: DictConfig) -> float | None:
             return None
         sys.exit(1)
     return result.summary["objective"]
+
+
+class RefuseFinishedRun(Callback):
+    """Hydra callback: stop before Hydra writes `.hydra/` into a folder that holds a run.
+
+    Hydra saves `.hydra/config.yaml` in `run_job`, before the task (and before
+    `on_job_start`); `on_run_start` and `on_multirun_start` come before it. A
+    single run refuses a run folder holding any output; a sweep refuses a sweep
+    folder holding any run's outputs (its job folders would be those runs' folders).
+    """
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        _refuse([Path(str(config.hydra.run.dir))], "hydra.run.dir")
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        root = Path(str(config.hydra.sweep.dir))
+        folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        _refuse(folders, "hydra.sweep.dir")
+
+
+def _refuse(folders: list[Path], key: str) -> None:
+    for folder in folders:
+        try:
+            check_fresh(folder, hint=f"{key}=...")
+        except OutputExistsError as exc:  # logging is not set up yet: the message is the exit
+            raise SystemExit(f"OutputExistsError: {exc}. Nothing was written.") from None
 
 
 class CompareOnMultirunEnd(Callback):

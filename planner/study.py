@@ -24,7 +24,7 @@ import xarray as xr
 import planner
 from planner import report
 from planner.config import PolicySettings, RunSettings
-from planner.errors import PlannerError
+from planner.errors import ConfigError, OutputExistsError, ScenarioWarning
 from planner.io import write_json, write_netcdf
 from planner.report import ReportOptions, StudyOptions
 
@@ -51,15 +51,10 @@ def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
     Writes scenario.nc, plan.nc and risk.nc as soon as each exists (so a later
     stage can be rerun from files), then figures, report.md, and summary.json
     last: a run folder is complete when it holds summary.json. Raises
-    `PlannerError` before any work if `out_dir` holds a run's files already.
+    `OutputExistsError` before any work if `out_dir` holds a run's files already.
     """
     out_dir = Path(out_dir)
-    for name in OUTPUTS:
-        if (out_dir / name).exists():
-            raise PlannerError(
-                f"{out_dir / name} already exists: pick a fresh folder (hydra.run.dir=... for "
-                "the planner command; planner never overwrites a finished run)"
-            )
+    check_fresh(out_dir)
     seconds: dict[str, float] = {}
     start = time.perf_counter()
 
@@ -99,6 +94,19 @@ def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
     return StudyResult(scenario, reduced, plan, risk, summary, out_dir, seconds)
 
 
+def check_fresh(
+    out_dir: str | os.PathLike, hint: str = "hydra.run.dir=... for the planner command"
+) -> None:
+    """Raise `OutputExistsError` if `out_dir` holds an output of a run (finished or stopped)."""
+    for name in OUTPUTS:
+        path = Path(out_dir) / name
+        if path.exists():
+            raise OutputExistsError(
+                f"{path} already exists: pick a fresh folder ({hint}; planner never "
+                "overwrites a finished run)"
+            )
+
+
 def report_options(s: RunSettings) -> ReportOptions:
     """The report's titles, figures, targets and study facts, from the run's settings."""
     lp_hours = (
@@ -121,7 +129,14 @@ def report_options(s: RunSettings) -> ReportOptions:
 def load_stage(s: RunSettings) -> xr.Dataset:
     """Load and validate the Scenario, keeping only the sites the siting allows."""
     log.info("Loading scenario %r with %s AI-demand growth", s.scenario.name, s.demand.level)
-    scenario = planner.validate(planner.load_scenario(s.scenario.name, demand=s.demand.level))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioWarning)
+        scenario = planner.validate(planner.load_scenario(s.scenario.name, demand=s.demand.level))
+    for w in caught:
+        if issubclass(w.category, ScenarioWarning):
+            log.warning("Scenario: %s", w.message)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if s.siting.areas is not None:
         scenario = planner.validate(keep_sites_in_areas(scenario, s.siting.areas))
         log.info("Siting %r: candidate sites only in %s", s.siting.name, ", ".join(s.siting.areas))
@@ -223,9 +238,14 @@ def keep_sites_in_areas(scenario: xr.Dataset, areas: list[str]) -> xr.Dataset:
     """The Scenario with only the candidate sites whose grid area is in `areas`."""
     unknown = sorted(set(areas) - {str(a) for a in scenario.area.values})
     if unknown:
-        raise PlannerError(
+        raise ConfigError(
             f"siting.areas: {unknown} not grid areas of the scenario "
             f"(allowed: {[str(a) for a in scenario.area.values]})"
         )
     keep = scenario["site_area"].isin(areas).values
+    if not keep.any():
+        raise ConfigError(
+            f"siting.areas = {areas}: no candidate site of the scenario is in these areas "
+            f"(rule: at least one site; sites are in {sorted(set(map(str, scenario.site_area.values)))})"
+        )
     return scenario.isel(site=keep)
