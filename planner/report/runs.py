@@ -10,6 +10,16 @@ from typing import Any
 from planner.errors import PlannerError
 
 LABEL_KEYS = ("name", "level")  # a group's choice name stands for all its keys
+# what the comparison reads of each run's summary.json
+SUMMARY_KEYS = (
+    "status",
+    "sites_open",
+    "capacity",
+    "cost_JPY_per_yr",
+    "cost_per_MWh_it_JPY",
+    "risk",
+    "settings",
+)
 
 
 def load_runs(multirun_dir: str | os.PathLike) -> tuple[list[dict[str, Any]], list[Path]]:
@@ -25,7 +35,7 @@ def load_runs(multirun_dir: str | os.PathLike) -> tuple[list[dict[str, Any]], li
             continue
         summary = folder / "summary.json"
         if summary.is_file():
-            data = json.loads(summary.read_text(encoding="utf-8"))
+            data = read_summary(summary)
             data["_dir"] = folder.name
             runs.append(data)
         elif (folder / ".hydra").is_dir():
@@ -34,6 +44,21 @@ def load_runs(multirun_dir: str | os.PathLike) -> tuple[list[dict[str, Any]], li
     if not runs:
         raise PlannerError(f"{root}: no finished runs (no run folder holds a summary.json)")
     return runs, unfinished
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """A run's summary.json as a dict; PlannerError naming the file if it is not one."""
+    rule = "rule: the summary.json a finished `planner` run writes; remove or rerun the run"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PlannerError(f"{path}: not valid JSON ({exc}; {rule})") from None
+    if not isinstance(data, dict):
+        raise PlannerError(f"{path}: holds a {type(data).__name__}, not an object ({rule})")
+    missing = [k for k in SUMMARY_KEYS if k not in data]
+    if missing:
+        raise PlannerError(f"{path}: keys {missing} missing ({rule})")
+    return data
 
 
 def _job_number(name: str) -> tuple[int, str]:
