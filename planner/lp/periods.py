@@ -96,11 +96,21 @@ def _day_order(ds: xr.Dataset, labels: np.ndarray, n_runs: int) -> tuple[np.ndar
         )
     # Home day: the day whose date the period's hours carry (the medoid itself), else its first.
     home = np.array([int(np.argmax(cluster == p)) for p in range(len(labels))])
-    if "day" in ds.coords and np.issubdtype(ds["day"].dtype, np.datetime64):
-        dates = pd.DatetimeIndex(ds["day"].values).normalize()
+    dates = _dates(ds)
+    if dates is not None:
         first = np.array([np.flatnonzero(ds["period"].values == lab)[0] for lab in labels])
         own = pd.DatetimeIndex(ds["time"].values[first]).normalize()
         where = dates.get_indexer(own)
         mine = (where >= 0) & (cluster[np.maximum(where, 0)] == np.arange(len(labels)))
         home = np.where(mine, where, home)
     return cluster, home
+
+
+def _dates(ds: xr.Dataset) -> pd.DatetimeIndex | None:
+    """The `day` coordinate as dates (a CSV round trip gives ISO strings), or None."""
+    if "day" not in ds.coords:
+        return None
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(ds["day"].values)).normalize()
+    except (TypeError, ValueError):
+        return None

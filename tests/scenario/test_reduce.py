@@ -9,6 +9,7 @@ import xarray as xr
 
 import planner
 from planner import ScenarioError
+from planner.lp.periods import time_structure
 from planner.scenario.reduce import ReductionWarning, kmedoids
 
 
@@ -173,6 +174,14 @@ def test_day_cluster_survives_netcdf_and_validation(year, tmp_path):
     np.testing.assert_array_equal(back["day"].values, red["day"].values)
     assert back["day_cluster"].attrs["units"] == "-"
     xr.testing.assert_allclose(back["weight"], red["weight"])
+    # The CSV layout too; the LP finds each period's own date (its home day) in either.
+    planner.save_scenario(red, tmp_path / "csv")
+    csv = planner.load_scenario(tmp_path / "csv")
+    np.testing.assert_array_equal(csv["day_cluster"].values, red["day_cluster"].values)
+    home = time_structure(red).home_day
+    np.testing.assert_array_equal(time_structure(csv).home_day, home)
+    np.testing.assert_array_equal(time_structure(back).home_day, home)
+    assert [str(d)[:10] for d in red["day"].values[home]] == json.loads(red.attrs["period_days"])
 
 
 def test_alike_days_never_give_a_day_of_weight_0(toy):
