@@ -62,6 +62,7 @@ PLAN_SCHEMA: tuple[Var, ...] = (
     ),
     Var("training_load", _SITE_HOURS, "MW", "nonneg", "training IT load placed at the site", False),
     Var("grid_import", _SITE_HOURS, "MW", "nonneg", "power imported from the grid", False),
+    Var("export", _SITE_HOURS, "MW", "nonneg", "power sold to the grid at the area price", False),
     Var("charge", _SITE_HOURS, "MW", "nonneg", "battery charging power", False),
     Var("discharge", _SITE_HOURS, "MW", "nonneg", "battery discharging power", False),
     Var("soc", _SITE_HOURS, "MWh", "nonneg", "battery state of charge", False),

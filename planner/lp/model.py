@@ -7,6 +7,7 @@ objective. The build and the solve are timed apart (`build_seconds`,
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
 from typing import Any
@@ -22,12 +23,14 @@ from planner.lp.periods import time_structure
 from planner.lp.policy import add_policy
 from planner.lp.policy_options import Policy, as_policy, check_against_scenario
 from planner.lp.power import add_power
-from planner.lp.results import dispatch_metrics, to_plan
+from planner.lp.results import dispatch_metrics, shortfalls, to_plan
 from planner.lp.sites import add_sites
-from planner.lp.solve import SOLVERS, solve
+from planner.lp.solve import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT, SOLVERS, Solved, solve
 from planner.lp.storage import add_storage, linking_of
 from planner.lp.training import add_training
 from planner.scenario.validate import validate
+
+log = logging.getLogger(__name__)
 
 
 class PlanWarning(UserWarning):
@@ -56,16 +59,18 @@ def plan(
     policy: Policy | dict[str, Any] | None = None,
     solver: str = "highs",
     relax_siting: bool = False,
-    time_limit: float | None = None,
-    mip_gap: float = 1e-4,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    mip_gap: float = DEFAULT_MIP_GAP,
     highs_options: dict[str, Any] | None = None,
     storage_linking: str = "auto",
 ) -> xr.Dataset:
     """Site, size and dispatch the data centres of `scenario` under `policy`; return the Plan.
 
     solver: "highs" (highspy) or "cbc" (bundled with PuLP). relax_siting: site_open
-    continuous in [0, 1] instead of binary. time_limit: seconds; with it, a
-    feasible non-optimal plan is returned with a `PlanWarning`. mip_gap: relative.
+    continuous in [0, 1] instead of binary. time_limit: seconds (None: no limit); a
+    solve that reaches it returns its feasible plan with a `PlanWarning`. mip_gap:
+    relative gap accepted (the rounded LP relaxation is taken when its proven gap
+    is within it). The plan states its proven gap in `attrs["mip_gap"]` and the log.
     highs_options: HiGHS options by name, e.g. {"solver": "ipm"} (interior point,
     faster on large relaxed models), checked against HiGHS before building (PolicyError).
     storage_linking: "linked" (a yearly state of charge through the reduced scenario's
@@ -92,19 +97,17 @@ def plan(
     )
 
     result = to_plan(m, ds, time_structure(ds))
-    metrics = dispatch_metrics(result, ds)
-    notes = []
-    if solved.status == "time_limit":
-        notes.append(
-            f"{solver} stopped at the time limit ({time_limit} s) with a feasible plan "
-            f"(relative MIP gap {solved.mip_gap:.3g}); it may not be optimal"
-        )
-    if metrics["unserved_energy"] > 1e-6 * max(metrics["served_energy"], 1.0):
-        notes.append(
-            f"{metrics['unserved_energy']:.6g} MWh/yr of facility energy is unserved "
-            f"({metrics['unserved_energy'] / (metrics['served_energy'] + metrics['unserved_energy']):.2%}"
-            " of load): the policy or the grid and site limits cannot be met in full"
-        )
+    metrics = dispatch_metrics(result, ds) | shortfalls(m)
+    log.info(
+        "plan: %s (%s) in %.1f s, objective %.6g JPY/yr, proven relative gap %.3g (accepted %g)",
+        solved.status,
+        solved.solver_status,
+        solved.seconds,
+        solved.objective * MONEY,
+        solved.mip_gap,
+        mip_gap,
+    )
+    notes = _notes(solver, time_limit, solved, metrics, policy)
     for note in notes:
         warnings.warn(note, PlanWarning, stacklevel=2)
     result.attrs.update(
@@ -128,6 +131,37 @@ def plan(
         **metrics,
     )
     return result
+
+
+def _notes(
+    solver: str, time_limit: float | None, solved: Solved, metrics: dict, policy: Policy
+) -> list[str]:
+    """What a planner must know about a returned plan: time limit, unserved load, missed targets."""
+    notes = []
+    if solved.status == "time_limit":
+        notes.append(
+            f"{solver} stopped at the time limit ({time_limit} s) with a feasible plan "
+            f"(relative MIP gap {solved.mip_gap:.3g}); it may not be optimal"
+        )
+    load = metrics["served_energy"] + metrics["unserved_energy"]
+    if metrics["unserved_energy"] > 1e-6 * max(load, 1.0):
+        notes.append(
+            f"{metrics['unserved_energy']:.6g} MWh/yr of facility energy is unserved "
+            f"({metrics['unserved_energy'] / load:.2%} of load): the grid and site limits "
+            "cannot serve it in full"
+        )
+    for field, name, metric, score in (
+        ("re_share", "re_shortfall", "re_share", "annual renewable share"),
+        ("cfe_target", "cfe_shortfall", "cfe_score", "hourly CFE score"),
+    ):
+        if metrics[name] > 1e-6 * max(load, 1.0):
+            notes.append(
+                f"{field} = {getattr(policy, field):g} is missed by {metrics[name]:.6g} MWh/yr: "
+                f"the {score} reaches {metrics[metric]:.4f} of total "
+                "load (shortfall priced at voll); no build within the site, potential and grid "
+                "limits meets it"
+            )
+    return notes
 
 
 def _check_options(

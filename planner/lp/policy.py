@@ -1,73 +1,64 @@
-"""Policy block: renewable matching, hourly CFE score, CO2 cap and capital budget.
+"""Policy block: annual renewable matching, hourly CFE score, CO2 cap and capital budget.
 
 Definitions (all sums over sites and modelled hours, weighted by hours per year;
-served load = pue x it_load - unserved, MWh of facility energy actually supplied):
+total load L = pue x it_load, served or not, MWh of facility energy):
 
-- Annual renewable matching (`re_share`): the share of served load met by
-  on-site renewables, net of curtailment and battery losses,
-      RE = sum (generation - curtailment - charge + discharge) / sum served
-         = 1 - sum grid_import / sum served          (by the power balance).
-  Sites do not export, so surplus renewables count only through the battery;
-  the grid's carbon-free share does not count here.
-- Hourly CFE score (`cfe_target`, the 24/7 carbon-free-energy score): in each
-  site-hour, carbon-free supply = on-site renewables used + discharge +
-  grid_cfe x grid_import, counted at most up to the load. Because each site
-  balances locally, min(CFE supply, load) = served - (1 - grid_cfe) grid_import,
-  so no min is needed:
-      CFE = 1 - sum (1 - grid_cfe) grid_import / sum served.
+- Annual renewable matching (`re_share`, RE100-style): on-site renewable energy
+  used on site or exported over the year, net of curtailment and battery
+  losses, as a share of total load. The grid balances hour by hour:
+      RE = sum (generation - curtailment - charge + discharge) / sum L
+         = 1 - sum (grid_import - export + unserved) / sum L   (by the power balance).
+  Exports are capped (`Policy.export_share_max`, in the power block), as in
+  Riepin & Brown's 24/7 CFE model (PyPSA/247-cfe: `res_constraints`,
+  `excess_constraints`, `ci.excess_share: 0.2`).
+- Hourly CFE score (`cfe_target`, 24/7 carbon-free energy): in each site-hour,
+  carbon-free supply to the load = on-site renewables used + discharge +
+  grid_cfe x grid_import; exports count for nothing (as in PyPSA/247-cfe's
+  `cfe_constraints`, which take `export` off the clean supply). By the power
+  balance this is L - unserved - (1 - grid_cfe) grid_import, so no min is needed:
+      CFE = 1 - sum ((1 - grid_cfe) grid_import + unserved) / sum L.
   Grid energy stored in the battery counts as grid energy when imported.
 - Emissions = sum grid_co2 x grid_import (tCO2/yr), capped by `co2_cap`.
 - Capital budget: overnight capital of every asset net of subsidy <= `capex_budget`.
 
-Impossible targets: the targets bind on *served* load, so a target that no
-build can meet is met by not serving load; that unserved energy costs VOLL and
-the Plan reports it (e.g. 100% CFE with no renewable potential serves nothing
-from the grid and reports all load unserved) instead of the solver failing.
+Targets are met by energy, never by shedding: unserved energy counts against
+both scores (it is part of the total load and supplies nothing). A target that
+no build can meet keeps the model feasible through a shortfall variable
+(`re_shortfall`, `cfe_shortfall`, MWh/yr of renewable or carbon-free energy
+missing) priced at VOLL, which the Plan reports (attrs) and `plan` warns about.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import xarray as xr
 
 from planner.lp.core import MONEY, Model
 from planner.lp.objective import expression_terms
 from planner.lp.periods import Periods
 from planner.lp.policy_options import Policy
-from planner.lp.power import by_site
+from planner.lp.power import ENERGY, by_site, load_terms
 
-ENERGY = 1.0e3  # MWh per unit in policy rows (GWh), for conditioning
-
-
-def served_terms(ds: xr.Dataset, periods: Periods, scale: float) -> list:
-    """Terms of scale x (weighted served facility energy), summed over sites and hours."""
-    w = periods.year_weight[None, :] * scale
-    pue = ds["pue"].transpose("site", "time").values
-    demand = ds["inference_demand"].transpose("node", "time").values
-    share = np.einsum("st,nt->ns", w * pue, demand)  # weighted energy per unit share
-    return [("share", share), ("training_load", w * pue), ("unserved", -w)]
+SHORTFALLS = {"re_share": "re_shortfall", "cfe_target": "cfe_shortfall"}  # policy field -> block
 
 
 def add_policy(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> None:
     """Add the policy rows the caller switched on."""
     w = periods.year_weight[None, :] / ENERGY
     if policy.re_share is not None:
-        m.add_constraints(
+        _add_target(
+            m,
             "re_share",
-            (),
-            [("grid_import", w), *served_terms(ds, periods, -(1.0 - policy.re_share) / ENERGY)],
-            "<=",
+            [("grid_import", w), ("export", -w), ("unserved", w)],
+            load_terms(ds, periods, -(1.0 - policy.re_share) / ENERGY),
+            policy,
         )
     if policy.cfe_target is not None:
-        dirty = w * (1.0 - by_site(ds, "grid_cfe"))
-        m.add_constraints(
-            "cfe_score",
-            (),
-            [
-                ("grid_import", dirty),
-                *served_terms(ds, periods, -(1.0 - policy.cfe_target) / ENERGY),
-            ],
-            "<=",
+        _add_target(
+            m,
+            "cfe_target",
+            [("grid_import", w * (1.0 - by_site(ds, "grid_cfe"))), ("unserved", w)],
+            load_terms(ds, periods, -(1.0 - policy.cfe_target) / ENERGY),
+            policy,
         )
     if policy.co2_cap is not None:
         m.add_constraints(
@@ -81,3 +72,11 @@ def add_policy(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> No
         m.add_constraints(
             "capex_budget", (), expression_terms(m, "capital"), "<=", policy.capex_budget / MONEY
         )
+
+
+def _add_target(m: Model, field: str, missing: list, allowed: list, policy: Policy) -> None:
+    """Energy the target misses (GWh/yr) <= what it allows + shortfall; shortfall costs VOLL."""
+    shortfall = SHORTFALLS[field]
+    m.add_variables(shortfall, (), "GWh/yr")
+    m.add_cost("costs", "target_shortfall", shortfall, policy.voll * ENERGY / MONEY)
+    m.add_constraints(field, (), [*missing, *allowed, (shortfall, -1.0)], "<=")

@@ -16,17 +16,26 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from planner.errors import PolicyError
 
 DEFAULT_VOLL = 1.0e6  # JPY/MWh, about USD 6,700/MWh: high enough that shortfall is a last resort
+# Exports capped at 20 % of the load over the year: the `excess_share` of Riepin & Brown's
+# 24/7 CFE model (PyPSA/247-cfe, config.yaml `ci.excess_share: 0.2`, solve_network.py).
+DEFAULT_EXPORT_SHARE_MAX = 0.2
 
 
 class Policy(BaseModel):
     """Policy of one planning study (all money in JPY, energy in MWh, emissions in tCO2).
 
-    re_share: annual renewable matching, share of served load met by on-site
-        renewables (0..1). cfe_target: hourly carbon-free-energy score (0..1).
+    re_share: annual renewable matching (RE100-style), on-site renewable energy used
+        or exported over the year as a share of total load (0..1); the grid balances
+        hour by hour. cfe_target: hourly (24/7) carbon-free-energy score on total
+        load, exports not counted (0..1). Both are met by energy, never by shedding:
+        a target no build can meet is reported as a shortfall (MWh/yr) priced at voll.
+    export_share_max: yearly exports at most this share of total load (default
+        0.2, as in Riepin & Brown); 0 forbids exports, None leaves them uncapped.
     co2_cap: tCO2/yr. capex_budget: overnight capital, net of subsidy, JPY.
     carbon_price: JPY/tCO2. subsidy: area -> fraction of site-side capital cost
     paid by government (0..1). min_sites, max_sites: number of open sites.
-    voll: value of lost load, JPY/MWh of unserved facility energy.
+    voll: value of lost load, JPY/MWh of unserved facility energy (and of each
+        MWh/yr a renewable or CFE target falls short by).
     reserve_margin: planning margin for demand growth (0..1): every site's IT
         capacity covers (1 + m) x its IT load, and its grid connection keeps
         m x its facility load free above the import of every modelled hour.
@@ -37,6 +46,7 @@ class Policy(BaseModel):
 
     re_share: float | None = Field(None, ge=0.0, le=1.0)
     cfe_target: float | None = Field(None, ge=0.0, le=1.0)
+    export_share_max: float | None = Field(DEFAULT_EXPORT_SHARE_MAX, ge=0.0)
     co2_cap: float | None = Field(None, ge=0.0)
     capex_budget: float | None = Field(None, ge=0.0)
     carbon_price: float = Field(0.0, ge=0.0)

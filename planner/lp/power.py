@@ -1,20 +1,31 @@
-"""Power block: on-site generation, grid connection and import, and the hourly power balance.
+"""Power block: on-site generation, grid connection, import and export, and the hourly balance.
 
 Variables: gen_capacity (site, gen, MW) within gen_potential; grid_capacity
-(site, MW); hourly grid_import, curtailment, unserved (site, time, MW).
+(site, MW); hourly grid_import, export, curtailment, unserved (site, time, MW).
 Constraints, for every site and modelled hour:
   it_load = sum_n share[n, s] inference_demand[n, t] + training_load[s, t]
   (1 + margin) it_load <= it_capacity[s]
-  pue it_load + charge + curtailment = sum_g gen_capacity cf + grid_import + discharge + unserved
-  grid_import + margin pue it_load <= grid_capacity;  gen_capacity <= gen_potential x site_open;
-and per area: sum of grid_capacity of its sites <= grid_headroom.
+  pue it_load + charge + curtailment + export
+      = sum_g gen_capacity cf + grid_import + discharge + unserved
+  grid_import + export + margin pue it_load <= grid_capacity;
+  gen_capacity <= gen_potential x site_open;
+per area: sum of grid_capacity of its sites <= grid_headroom; and over the year:
+  sum export <= export_share_max x total facility load (Riepin & Brown's 20 %).
+Import and export share one connection row: a connection of C MW carries at
+most C MW either way, and importing and exporting in the same hour never pays
+(the import costs the price the export earns, plus carbon, and counts against
+the CFE score), so at an optimum import + export is the connection's flow. The
+reserve margin is kept free in export hours too: conservative (growing load
+would first cut the export) but no extra row per site-hour.
 `unserved` is facility power (MW, PUE included) not supplied, priced at VOLL.
 `margin` is the policy's reserve_margin: IT halls and a firm grid connection
 sized for demand growth the plan does not see (0 plans to the modelled load).
 Capacity factors below `CF_FLOOR` (dawn and dusk slivers) are taken as 0.
 Costs: generators (annualised capex less subsidy, plus fom; one component per
 type), grid connection (annualised, less subsidy), grid energy (price x
-weighted import), unserved (VOLL), carbon (carbon price x weighted emissions).
+weighted import), export revenue (minus the area price x weighted export: exports
+are sold at the same hourly price imports pay), unserved (VOLL), carbon (carbon
+price x weighted emissions; exports earn no carbon credit).
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ from planner.lp.periods import Periods
 from planner.lp.policy_options import Policy
 
 CF_FLOOR = 1e-4  # capacity factors below this are taken as 0 (keeps the matrix well scaled)
+ENERGY = 1.0e3  # MWh per unit in yearly energy rows (GWh), for conditioning
 
 
 def model_cf(ds: xr.Dataset) -> np.ndarray:
@@ -67,6 +79,7 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
     m.add_variables("grid_capacity", ("site",), "MW")
     for name in ("grid_import", "curtailment", "unserved"):
         m.add_variables(name, ("site", "time"), "MW")
+    m.add_variables("export", ("site", "time"), "MW", upper=_export_bound(policy))
 
     m.add_constraints(
         "gen_open",
@@ -89,6 +102,7 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
             *it_load_terms(ds, pue),
             ("charge", 1.0),
             ("curtailment", 1.0),
+            ("export", 1.0),
             ("gen_capacity", -cf.transpose(0, 2, 1)),  # (site, time, gen)
             ("grid_import", -1.0),
             ("discharge", -1.0),
@@ -100,9 +114,10 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
     m.add_constraints(
         "grid_import_max",
         ("site", "time"),
-        [("grid_import", 1.0), *firm_reserve, ("grid_capacity", -1.0)],
+        [("grid_import", 1.0), ("export", 1.0), *firm_reserve, ("grid_capacity", -1.0)],
         "<=",
     )
+    _add_export_cap(m, ds, periods, policy)
     area_of_site = site_area_index(ds)
     member = (area_of_site[None, :] == np.arange(ds.sizes["area"])[:, None]).astype(float)
     m.add_constraints(
@@ -135,7 +150,39 @@ def _add_power_costs(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy)
     m.add_cost("capital", "grid_connection", "grid_capacity", connection)
     w = periods.year_weight[None, :]
     m.add_cost("costs", "grid_energy", "grid_import", w * by_site(ds, "grid_price") / MONEY)
+    m.add_cost("costs", "export_revenue", "export", -w * by_site(ds, "grid_price") / MONEY)
     m.add_cost("costs", "unserved", "unserved", w * policy.voll / MONEY)
     m.add_cost(
         "costs", "carbon", "grid_import", w * by_site(ds, "grid_co2") * policy.carbon_price / MONEY
+    )
+
+
+def load_terms(ds: xr.Dataset, periods: Periods, scale: float) -> list:
+    """Terms of scale x (weighted total facility load, served or not), summed over sites and hours.
+
+    Total load is pue x it_load, MWh/yr; unserved energy is part of it.
+    """
+    w = periods.year_weight[None, :] * scale
+    pue = ds["pue"].transpose("site", "time").values
+    demand = ds["inference_demand"].transpose("node", "time").values
+    share = np.einsum("st,nt->ns", w * pue, demand)  # weighted energy per unit share
+    return [("share", share), ("training_load", w * pue)]
+
+
+def _export_bound(policy: Policy) -> float | None:
+    return 0.0 if policy.export_share_max == 0.0 else None
+
+
+def _add_export_cap(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> None:
+    """Yearly exports <= export_share_max x total load (GWh rows, like the policy rows)."""
+    if policy.export_share_max is None:
+        return
+    if policy.export_share_max == 0.0:
+        return  # the export variables are bounded at 0
+    w = periods.year_weight[None, :] / ENERGY
+    m.add_constraints(
+        "export_cap",
+        (),
+        [("export", w), *load_terms(ds, periods, -policy.export_share_max / ENERGY)],
+        "<=",
     )

@@ -1,8 +1,8 @@
 """Read a solved model back into the Plan Dataset (plain JPY, units in attrs).
 
-Also `dispatch_metrics`: the renewable share, CFE score, emissions and
+Also `dispatch_metrics`: the renewable share, CFE score, emissions, exports and
 unserved energy recomputed from a Plan's dispatch and its Scenario, with the
-definitions of `planner.lp.policy`.
+definitions of `planner.lp.policy`; and `shortfalls`, the targets' missing MWh.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import xarray as xr
 from planner.contracts.plan import BY_NAME
 from planner.lp.core import MONEY, Model
 from planner.lp.periods import Periods
-from planner.lp.power import model_cf
+from planner.lp.policy import SHORTFALLS
+from planner.lp.power import ENERGY, model_cf
 
 BUILT = (  # capacity blocks, read as solved
     "site_open",
@@ -25,14 +26,23 @@ BUILT = (  # capacity blocks, read as solved
     "share",
     "backhaul_capacity",
 )
-HOURLY = ("training_load", "grid_import", "charge", "discharge", "soc", "curtailment", "unserved")
+HOURLY = (
+    "training_load",
+    "grid_import",
+    "export",
+    "charge",
+    "discharge",
+    "soc",
+    "curtailment",
+    "unserved",
+)
 
 
 def block_values(m: Model, name: str) -> np.ndarray:
     """Solved values of a block (0 where a variable does not exist), clipped at 0."""
     b = m.blocks[name]
     get = np.frompyfunc(lambda v: 0.0 if v is None or v.varValue is None else v.varValue, 1, 1)
-    return np.clip(get(b.vars).astype(float), 0.0, None)
+    return np.clip(np.asarray(get(b.vars), dtype=float), 0.0, None)
 
 
 def register_values(m: Model, register: str, values: dict[str, np.ndarray]) -> dict[str, float]:
@@ -90,29 +100,41 @@ def to_plan(m: Model, ds: xr.Dataset, periods: Periods) -> xr.Dataset:
 
 
 def _component_rank(component: str) -> tuple[int, str]:
-    order = ["sites", "it", "gen_", "battery", "grid_connection", "grid_energy", "backhaul"]
-    order += ["unserved", "carbon"]
+    order = ["sites", "it", "gen_", "battery", "grid_connection", "grid_energy", "export_revenue"]
+    order += ["backhaul", "unserved", "target_shortfall", "carbon"]
     rank = next((i for i, c in enumerate(order) if component.startswith(c)), len(order))
     return rank, component
 
 
 def dispatch_metrics(plan: xr.Dataset, scenario: xr.Dataset) -> dict[str, float]:
-    """RE share, CFE score, emissions, grid and unserved energy of a Plan's dispatch (per year).
+    """RE share, CFE score, emissions, grid, export and unserved energy of a Plan (per year).
 
     Sums over sites and modelled hours weighted by hours per year (`weight`
-    scaled to 8760 h). See `planner.lp.policy` for the definitions.
+    scaled to 8760 h). Both scores are on total load (served + unserved), so
+    shedding never raises them; see `planner.lp.policy` for the definitions.
     """
     w = plan["weight"] * float(plan.attrs.get("annual_scale", 1.0))
     areas = scenario["grid_cfe"].sel(area=plan["site_area"])
     co2 = scenario["grid_co2"].sel(area=plan["site_area"])
-    served = float((w * (plan["facility_load"] - plan["unserved"])).sum())
+    total = float((w * plan["facility_load"]).sum())
+    unserved = float((w * plan["unserved"]).sum())
     grid = float((w * plan["grid_import"]).sum())
+    export = float((w * plan["export"]).sum())
     dirty = float((w * (1 - areas) * plan["grid_import"]).sum())
     return {
-        "served_energy": served,
-        "unserved_energy": float((w * plan["unserved"]).sum()),
+        "served_energy": total - unserved,
+        "unserved_energy": unserved,
         "grid_energy": grid,
-        "re_share": 1.0 - grid / served if served > 0 else float("nan"),
-        "cfe_score": 1.0 - dirty / served if served > 0 else float("nan"),
+        "export_energy": export,
+        "re_share": 1.0 - (grid - export + unserved) / total if total > 0 else float("nan"),
+        "cfe_score": 1.0 - (dirty + unserved) / total if total > 0 else float("nan"),
         "emissions": float((w * co2 * plan["grid_import"]).sum()),
+    }
+
+
+def shortfalls(m: Model) -> dict[str, float]:
+    """MWh/yr by which the renewable and CFE targets are missed (0 where met or not set)."""
+    return {
+        block: float(block_values(m, block)) * ENERGY if block in m.blocks else 0.0
+        for block in SHORTFALLS.values()
     }

@@ -18,6 +18,11 @@ import pulp
 from planner.errors import SolverError
 
 SOLVERS = ("highs", "cbc")
+# Library defaults, the app's too (planner.config.SolverSettings should read these): a 0.1 %
+# gap accepts the rounded relaxation of the shipped studies (proven gaps ~1.6e-4) instead of
+# starting branch and bound, and the time limit returns the incumbent with its gap.
+DEFAULT_MIP_GAP = 1e-3
+DEFAULT_TIME_LIMIT = 600.0  # s
 INTEGRALITY = 1e-9  # how close to 0 or 1 a relaxed site_open must be to count as integral
 
 

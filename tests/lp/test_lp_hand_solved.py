@@ -80,9 +80,15 @@ def test_solar_and_battery_meet_100pct_hourly_cfe(toy):
     # Day: 12 h of charging must put that energy back: charge x sqrt(eta) x 12 = energy.
     charge = energy / (12 * np.sqrt(eta))  # = load / eta, MW
     power = max(charge, load)  # the inverter carries the larger of charge and discharge
-    solar = load + charge  # daytime output serves the load and charges the battery
+    # Solar is cheaper than the grid price here, so the site also sells up to the export cap:
+    # 20 % of the daily load (24 h x load), over the 12 sunny hours.
+    export = 0.2 * 24 * load / 12  # MW in each sunny hour
+    solar = load + charge + export  # daytime output serves the load, charges, and exports
 
     assert float(plan["gen_capacity"].sel(gen="solar")[0]) == pytest.approx(solar, rel=1e-6)
+    np.testing.assert_allclose(
+        plan["export"][0], export * square_solar(ds.sizes["time"]), atol=1e-6
+    )
     assert float(plan["battery_power"][0]) == pytest.approx(power, rel=1e-6)
     assert float(plan["battery_energy"][0]) == pytest.approx(energy, rel=1e-6)
     assert float(plan["grid_import"].max()) < 1e-6
@@ -139,19 +145,19 @@ def test_subsidy_cuts_capital_cost_by_its_fraction(toy):
     assert float(plan["capital_cost"].sel(component="it")) == pytest.approx(0.7 * 1.5e9 * it)
 
 
-def test_impossible_policy_returns_unserved_energy_and_says_so(toy):
+def test_impossible_policy_reports_its_shortfall_and_serves_the_load(toy):
     ds = toy.isel(site=[0])
     ds["gen_potential"][:] = 0.0  # no renewable potential; grid is 30% carbon-free
-    with pytest.warns(PlanWarning, match="unserved"):
+    with pytest.warns(PlanWarning, match="cfe_target = 1 is missed"):
         plan = planner.plan(ds, policy={"cfe_target": 1.0})
     assert plan.attrs["status"] == "optimal"
-    # Only carbon-free supply may serve load; nothing can, so all load is unserved.
-    np.testing.assert_allclose(plan["unserved"], plan["facility_load"], rtol=1e-6)
-    assert float(plan["grid_import"].max()) < 1e-6
-    assert plan.attrs["unserved_energy"] == pytest.approx(
-        float(plan["facility_load"].sum()) * plan.attrs["annual_scale"], rel=1e-6
-    )
-    assert "unserved" in plan.attrs["warnings"]
-    assert float(plan["cost"].sel(component="unserved")) == pytest.approx(
-        plan.attrs["unserved_energy"] * 1.0e6, rel=1e-6
+    # Shedding no longer counts towards the score, so the grid serves all load, and the
+    # target misses the grid's 70 % fossil share of the total load.
+    assert float(plan["unserved"].max()) < 1e-6
+    load = float(plan["facility_load"].sum()) * plan.attrs["annual_scale"]  # MWh/yr
+    assert plan.attrs["cfe_score"] == pytest.approx(0.3, rel=1e-6)
+    assert plan.attrs["cfe_shortfall"] == pytest.approx(0.7 * load, rel=1e-6)
+    assert "missed" in plan.attrs["warnings"]
+    assert float(plan["cost"].sel(component="target_shortfall")) == pytest.approx(
+        0.7 * load * 1.0e6, rel=1e-6
     )
