@@ -116,7 +116,8 @@ def read_csv_folder(folder: Path) -> xr.Dataset:
             _add(data, origin, problems, name, path.name, da)
     units = _read_json(folder / "units.json", problems)
     attrs = _read_json(folder / "attrs.json", problems)
-    problems += _unit_problems(units, data)
+    if not problems:  # else a variable of an unreadable file would be "unknown" too
+        problems += _unit_problems(units, data)
     if problems:
         raise ScenarioError(problems)
     ds = xr.Dataset(data, coords=coords, attrs=attrs)

@@ -45,6 +45,11 @@ def load_scenario(source: str | os.PathLike, demand: str = "base") -> xr.Dataset
 
 
 def _read(source: str | os.PathLike) -> xr.Dataset:
+    if not isinstance(source, str | os.PathLike):
+        raise ScenarioError(
+            f"scenario source {source!r}: a {type(source).__name__} (rule: a built-in name "
+            f"{list(BUILTIN)}, a .nc file or a folder of CSV files, as a str or a path)"
+        )
     if isinstance(source, str) and source in BUILTIN:
         if source == "toy":
             from planner.datasets.toy import make_toy

@@ -75,8 +75,8 @@ def _check_coords(ds: xr.Dataset) -> list[str]:
             continue
         if ds.sizes[dim] == 0:
             problems.append(
-                f"dimension {dim!r}: has no labels (rule: at least one {dim}; a part that is "
-                "not needed takes zeros, e.g. a node with no demand or a potential of 0 MW)"
+                f"dimension {dim!r}: has no labels (rule: at least one {dim} label; give a part "
+                "that is not needed zeros, e.g. a node no demand, a generator 0 MW potential)"
             )
             continue
         labels = pd.Index(ds[dim].values)

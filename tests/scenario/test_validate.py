@@ -101,3 +101,40 @@ def test_all_problems_reported_at_once(toy):
 def test_reduced_scenario_may_jump_between_periods(toy):
     red = planner.reduce_time(toy, n_days=2)
     assert planner.validate(red).sizes["time"] == red.sizes["time"]
+
+
+@pytest.mark.parametrize("dim", ["site", "area", "node", "gen", "backhaul", "time"])
+def test_an_empty_dim_is_named_not_a_numpy_error(toy, dim):
+    """No sites gave `zero-size array to reduction operation fmin`."""
+    err = pytest.raises(ScenarioError, planner.validate, toy.isel({dim: slice(0, 0)})).value
+    assert f"dimension {dim!r}: has no labels (rule: at least one {dim} label" in str(err)
+
+
+@pytest.mark.parametrize("factor", [1000.0, 1e-3])
+def test_weights_far_from_the_hours_they_stand_for_are_refused(toy, factor):
+    """Weights summing to 1,000 x the hours gave a plan with annual_scale 0.052."""
+    red = planner.reduce_time(toy, n_days=2)
+    assert float(red["weight"].sum()) == 168.0  # the toy's week: each modelled hour its days
+    planner.validate(red)
+    bad = red.assign(weight=red["weight"] * factor)
+    msg = problems_of(bad)
+    assert f"weight: sums to {168.0 * factor:g} h over {red.sizes['time']} modelled hours" in msg
+
+
+def test_weights_may_stand_for_a_leap_year_but_no_more(toy):
+    red = planner.reduce_time(toy, n_days=2)
+    n = red.sizes["time"]
+    planner.validate(red.assign(weight=("time", np.full(n, 8784.0 / n))))
+    assert "weight: sums to 8785 h" in problems_of(
+        red.assign(weight=("time", np.full(n, 8785 / n)))
+    )
+
+
+def test_infinity_is_refused_with_its_coordinate(toy):
+    ds = toy.copy(deep=True)
+    ds["site_it_max"].loc[dict(site="bravo")] = np.inf
+    ds["gen_capex"].loc[dict(gen="solar")] = -np.inf
+    msg = problems_of(ds)
+    assert "site_it_max[site=bravo] = inf: infinity is not allowed" in msg
+    assert "gen_capex[gen=solar] = -inf: infinity is not allowed" in msg
+    assert "must be >= 0" not in msg  # one problem per value
