@@ -109,6 +109,20 @@ def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
             alpha=0.95,
         )
         top = frame[supply].sum(axis=1).values
+        sold = frame["export"].values
+        exported = None
+        if sold.sum() > 1e-9:
+            exported = ax.fill_between(
+                x,
+                top,
+                top + sold,
+                color=SOURCE_COLOURS["export"],
+                alpha=0.6,
+                hatch="\\\\",
+                lw=0,
+                label="Exported to the grid",
+            )
+            top = top + sold
         curt = frame["curtailment"].values
         fill = None
         if curt.sum() > 1e-9:
@@ -141,7 +155,7 @@ def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
         ax.set_xticks(range(0, 24, 3))
         ax.grid(alpha=0.3)
         if handles is None or len(stack) > len(handles[0]):
-            handles = (list(stack), [h for h in (fill, load, charge) if h is not None])
+            handles = (list(stack), [h for h in (exported, fill, load, charge) if h is not None])
     axes[0].set_ylabel("MW (all sites)")
     fig.legend(
         handles=handles[0] + handles[1],

@@ -169,10 +169,21 @@ def _lp_rows(plan: xr.Dataset) -> list[tuple[str, str]]:
     if "cfe_score" in a and "re_share" in a:
         rows.append(
             (
-                "LP: hourly CFE score / annual RE share",
+                "LP: hourly CFE score / annual RE share (of total load)",
                 f"{float(a['cfe_score']):.1%} / {float(a['re_share']):.1%}",
             )
         )
+    if "export_energy" in a and "grid_energy" in a:
+        rows.append(
+            (
+                "LP: grid import / export",
+                f"{fmt_energy(float(a['grid_energy']))}/yr / "
+                f"{fmt_energy(float(a['export_energy']))}/yr",
+            )
+        )
+    for key, name in (("re_shortfall", "annual RE"), ("cfe_shortfall", "hourly CFE")):
+        if key in a and float(a[key]) > 0.0:
+            rows.append((f"LP: {name} target missed by", f"{fmt_energy(float(a[key]))}/yr"))
     return rows
 
 

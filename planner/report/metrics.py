@@ -25,6 +25,7 @@ NEEDS = (
     "backhaul_capacity",
     "it_load",
     "grid_import",
+    "export",
     "charge",
     "discharge",
     "curtailment",
@@ -83,17 +84,21 @@ def renewable_output(plan: xr.Dataset, hours: xr.Dataset) -> xr.DataArray:
     return plan["gen_capacity"] * hours["cf"].sel(site=plan.site, gen=plan.gen)
 
 
+def used_on_site(plan: xr.Dataset, avail: xr.DataArray) -> xr.DataArray:
+    """Renewable power used at each site (site, gen, time), MW: curtailment and export off pro rata."""
+    total = avail.sum("gen")
+    not_used = plan["curtailment"] + plan["export"]
+    return avail * xr.where(total > 0, 1.0 - not_used / total, 0.0).clip(0.0, 1.0)
+
+
 def site_energy(plan: xr.Dataset, hours: xr.Dataset) -> xr.DataArray:
     """Energy supplied to each site over a year by source (site, source) in MWh.
 
-    Sources are the generator types (curtailment taken off pro rata), `grid`
-    and `unserved`.
+    Sources are the generator types (curtailment and export taken off pro rata),
+    `grid` and `unserved`. Exports are not supply to the site (see `summarize`).
     """
     w = hours["weight"]
-    avail = renewable_output(plan, hours)
-    total = avail.sum("gen")
-    used_frac = xr.where(total > 0, 1.0 - plan["curtailment"] / total, 0.0).clip(0.0, 1.0)
-    gen_energy = (avail * used_frac * w).sum("time")
+    gen_energy = (used_on_site(plan, renewable_output(plan, hours)) * w).sum("time")
     parts = [gen_energy.rename(gen="source")]
     for source, var in (("grid", "grid_import"), ("unserved", "unserved")):
         parts.append((plan[var] * w).sum("time").expand_dims(source=[source]))
@@ -132,10 +137,7 @@ def system_dispatch(plan: xr.Dataset, hours: xr.Dataset, day: pd.Timestamp) -> p
     sel = pd.DatetimeIndex(hours.time.values).normalize() == day
     h = hours.isel(time=sel)
     p = plan.isel(time=sel)
-    avail = renewable_output(p, h)
-    total = avail.sum("gen")
-    used_frac = xr.where(total > 0, 1.0 - p["curtailment"] / total, 0.0).clip(0.0, 1.0)
-    used = (avail * used_frac).sum("site")
+    used = used_on_site(p, renewable_output(p, h)).sum("site")
     frame = {str(g): used.sel(gen=g).values for g in p.gen.values}
     frame["battery"] = p["discharge"].sum("site").values
     frame["grid"] = p["grid_import"].sum("site").values
@@ -143,6 +145,7 @@ def system_dispatch(plan: xr.Dataset, hours: xr.Dataset, day: pd.Timestamp) -> p
     frame["facility_load"] = (h["pue"].sel(site=p.site) * p["it_load"]).sum("site").values
     frame["charge"] = p["charge"].sum("site").values
     frame["curtailment"] = p["curtailment"].sum("site").values
+    frame["export"] = p["export"].sum("site").values
     index = pd.DatetimeIndex(p.time.values).hour
     return pd.DataFrame(frame, index=index)
 
@@ -201,6 +204,7 @@ def summarize(
             "it_load": it_energy,
             **{str(s): float(energy.sel(source=s).sum()) for s in energy.source.values},
             "curtailment": float((plan["curtailment"] * w).sum()),
+            "export": float((plan["export"] * w).sum()),
         },
         "cost_per_MWh_it_JPY": total_cost / it_energy if it_energy > 0 else float("nan"),
         "risk": risk_table,

@@ -25,6 +25,7 @@ SOURCE_COLOURS = {
     "battery": "#9b59b6",
     "unserved": "#d62728",
     "curtailment": "#f7dc6f",
+    "export": "#27ae60",
 }
 BACKHAUL_COLOURS = {
     "fibre": "#2ca02c",

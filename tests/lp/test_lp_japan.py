@@ -1,4 +1,5 @@
-"""The Japan 2030 plan on 12 representative days plus extreme days: invariants hold."""
+"""The Japan 2030 plan on 12 representative days plus extreme days: invariants hold,
+and annual matching trades with the grid both ways."""
 
 from __future__ import annotations
 
@@ -36,3 +37,20 @@ def test_japan_2030_plan_invariants(japan):
     # Sites open are whole under binary siting.
     opens = plan["site_open"].values
     assert ((opens < 1e-6) | (opens > 1 - 1e-6)).all()
+
+
+@pytest.mark.slow
+def test_japan_2030_annual_re100_imports_and_exports_with_library_defaults(japan):
+    # Only a scenario and a policy: the library defaults (mip_gap, time limit) must finish.
+    plan = planner.plan(japan, policy={"re_share": 1.0})
+    assert plan.attrs["status"] == "optimal"
+    assert plan.attrs["mip_gap"] <= plan.attrs["mip_gap_requested"]
+    grid = plan["grid_import"].sum("site")
+    assert (grid > 1.0).any()  # the grid balances some hours,
+    assert float(plan["export"].sum()) > 0  # the site sells surplus in others
+    assert plan.attrs["re_share"] >= 1 - 1e-6
+    assert plan.attrs["re_shortfall"] == 0.0 or plan.attrs["re_shortfall"] < 1e-3
+    assert plan.attrs["unserved_energy"] < 1e-6
+    # Annual matching is not 24/7: the hourly CFE score stays below 1.
+    assert plan.attrs["cfe_score"] < 1 - 1e-3
+    check_invariants(plan, japan, {"re_share": 1.0})

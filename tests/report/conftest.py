@@ -41,7 +41,8 @@ def make_plan(reduced: xr.Dataset) -> xr.Dataset:
     charge = surplus.clip(0, 8.0)
     discharge = (-surplus).clip(0, 6.0)
     grid = (-surplus - discharge).clip(0, None)
-    curtail = (surplus - charge).clip(0, None)
+    export = (surplus - charge).clip(0, 2.0)  # up to 2 MW of the surplus is sold
+    curtail = (surplus - charge - export).clip(0, None)
     soc = (charge * 0.95 - discharge / 0.95).cumsum("time").clip(0, 40)
     unserved = xr.zeros_like(grid)
     unserved[0, 5] = 0.3
@@ -66,6 +67,7 @@ def make_plan(reduced: xr.Dataset) -> xr.Dataset:
             "charge": charge * open_[:, None],
             "discharge": discharge * open_[:, None],
             "soc": soc * open_[:, None],
+            "export": export * open_[:, None],
             "curtailment": curtail * open_[:, None],
             "unserved": unserved,
             "cost": ("component", [2.1e8, 3.4e9, 1.9e9, 2.5e8, 1.2e8, 4.0e7, 9.0e8]),

@@ -30,6 +30,22 @@ def test_site_energy_balances_the_plan(study):
     assert float(demand.sum()) > 0
 
 
+def test_exported_energy_is_not_supply_to_the_site(study):
+    """Renewable energy used + exported + curtailed = what the generators made, per site."""
+    scenario, reduced, plan, risk = study
+    hours = on_plan_hours(reduced, plan)
+    energy = site_energy(plan, hours)
+    w = hours["weight"]
+    made = (plan["gen_capacity"] * hours["cf"] * w).sum(["gen", "time"])
+    used = energy.sel(source=[str(g) for g in plan.gen.values]).sum("source")
+    sold = (plan["export"] * w).sum("time")
+    assert float(sold.sum()) > 0  # the fixture sells part of its surplus
+    np.testing.assert_allclose(used + sold + (plan["curtailment"] * w).sum("time"), made)
+    s = summarize(scenario, plan, risk, ReportOptions())
+    w_full = on_plan_hours(scenario, plan)["weight"]
+    assert s["energy_MWh_per_yr"]["export"] == pytest.approx(float((plan["export"] * w_full).sum()))
+
+
 def test_representative_days_are_modelled_days(study):
     _, reduced, plan, _ = study
     days = representative_days(on_plan_hours(reduced, plan))
