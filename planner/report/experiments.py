@@ -40,8 +40,8 @@ def _cfe_premium(runs: list[Run], study: StudyOptions) -> list[str]:
     lines += [
         f"Premium of each policy over `{study.baseline_policy}` (same scenario, demand and siting):",
         "",
-        "| policy | cost bn JPY/yr | premium bn JPY/yr | premium % | JPY/MWh IT | CFE p50 | battery MWh | LP unserved |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| policy | cost bn JPY/yr | premium bn JPY/yr | premium % | JPY/MWh IT | CFE p50 | battery MWh | LP export GWh/yr | LP unserved |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         c = total_cost(r)
@@ -49,7 +49,7 @@ def _cfe_premium(runs: list[Run], study: StudyOptions) -> list[str]:
             f"| {r['settings']['policy']['name']} | {c / 1e9:,.2f} | {(c - ref) / 1e9:+,.2f} | "
             f"{(c / ref - 1) * 100:+.1f}% | {r['cost_per_MWh_it_JPY']:,.0f} | "
             f"{risk_value(r, 'cfe_score', 'p50'):.1%} | {r['capacity']['battery_MWh']:,.0f} | "
-            f"{unserved_share(r):.1%} |"
+            f"{r['energy_MWh_per_yr'].get('export', 0.0) / 1e3:,.0f} | {unserved_share(r):.1%} |"
         )
     return lines + [""]
 
