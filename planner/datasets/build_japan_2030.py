@@ -1,13 +1,14 @@
-"""Build the shipped `japan_2030` Scenario from the CSV tables in `japan_2030/`.
+"""Build the shipped `japan_2030` Scenario from the tables and derived profiles in `japan_2030/`.
 
-    python -m planner.datasets.build_japan_2030 [--jepx /work/shared/data/jepx]
+    python -m planner.datasets.build_japan_2030 [--real-data ../shared/data/japan_real]
         [--data-dir DIR] [--out FILE]
 
-With `--jepx`, the real JEPX spot files are first reduced to the shipped
-`jepx_hourly_2030.csv.gz` (10 areas x 8760 h, JPY/MWh, energy only) and
-`jepx_day_map_2030.csv`; without it the build uses the shipped ones, so it runs
-without the raw files. Every random stream derives from the `seed` parameter:
-the same inputs give the same NetCDF. See `japan_2030/SOURCES.md`.
+With `--real-data`, the raw TSO, JEPX, JMA and capacity files are first reduced to the
+shipped derived files `observed_profiles.nc` (area-level hourly shapes of every real weather
+year, FY2024 grid carbon, station temperatures; `planner.datasets.observed`),
+`jepx_hourly_2030.csv.gz` and `jepx_day_map_2030.csv`; without it the build uses the shipped
+ones, so it runs without the raw files. The same inputs give the same NetCDF.
+See `japan_2030/SOURCES.md`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from planner.datasets import observed, years
 from planner.io import atomic_write
 from planner.scenario import profiles
 from planner.scenario.schema import apply_attrs
@@ -35,8 +37,6 @@ GENS = ("solar", "wind_onshore", "wind_offshore")
 BACKHAUL = ("fibre", "microwave", "5g", "6g")
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 EARTH_RADIUS_KM = 6371.0088
-# Random streams (fold the stream id into the seed so adding one never shifts another)
-STREAM = {"jepx": 0, "cloud_daily": 1, "cloud_hourly": 2, "wind": 3, "temperature": 4}
 
 
 def hours() -> pd.DatetimeIndex:
@@ -44,57 +44,14 @@ def hours() -> pd.DatetimeIndex:
     return pd.date_range(f"{YEAR}-01-01", periods=8760, freq="h", name="time")
 
 
-def rng_for(seed: int, stream: str) -> np.random.Generator:
-    return np.random.default_rng([seed, STREAM[stream]])
-
-
 def read_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
     """The human-readable input tables, indexed by their first column."""
     names = ("sites", "nodes", "areas", "generators", "backhaul", "parameters")
-    names += ("temperature_monthly", "clearness_monthly", "inference_shape")
+    names += ("temperature_monthly", "inference_shape")
     return {n: pd.read_csv(data_dir / f"{n}.csv", index_col=0) for n in names}
 
 
-# JEPX -------------------------------------------------------------------------------------------
-
-
-def read_jepx(folder: Path, areas: pd.DataFrame) -> pd.DataFrame:
-    """Observed hourly area prices (JPY/MWh) from the 30-min JEPX spot files, mainland areas."""
-    columns = areas["jepx_column"].dropna()
-    frames = []
-    for path in sorted(Path(folder).glob("spot_summary_*.csv")):
-        raw = pd.read_csv(path, encoding="utf-8")
-        date = pd.to_datetime(raw.iloc[:, 0], format="mixed")
-        slot = raw.iloc[:, 1].astype(int)
-        stamp = date + pd.to_timedelta((slot - 1) // 2, unit="h")
-        prices = raw[columns.to_list()].set_axis(columns.index, axis=1).astype(float)
-        frames.append(prices.groupby(stamp.to_numpy()).mean() * 1000.0)  # JPY/kWh -> JPY/MWh
-    observed = pd.concat(frames).sort_index()
-    day = observed.index.normalize()
-    complete = pd.Series(1, index=observed.index).groupby(day).transform("size") == 24
-    return observed[complete.to_numpy() & observed.notna().all(axis=1).to_numpy()]
-
-
-def derive_jepx_2030(
-    observed: pd.DataFrame, areas: pd.DataFrame, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Map observed JEPX days onto the 2030 calendar; Okinawa gets the hourly mainland maximum.
-
-    Returns (hourly prices JPY/MWh, time x area) and the day map (2030 date -> observed date).
-    """
-    observed_days = pd.DatetimeIndex(observed.index.normalize().unique())
-    target_days = pd.date_range(f"{YEAR}-01-01", periods=365, freq="D")
-    picks = profiles.match_days(observed_days, target_days, rng_for(seed, "jepx"))
-    offsets = pd.to_timedelta(np.tile(np.arange(24), 365), unit="h")
-    source_hours = picks.repeat(24) + offsets
-    prices = observed.reindex(source_hours).set_axis(hours(), axis=0)
-    for area in areas.index[areas["jepx_column"].isna()]:
-        prices[area] = prices.max(axis=1)  # no JEPX price: proxy documented in SOURCES.md
-    prices = prices[areas.index].round(1)
-    day_map = pd.DataFrame(
-        {"date": target_days.strftime("%Y-%m-%d"), "jepx_date": picks.strftime("%Y-%m-%d")}
-    )
-    return prices, day_map
+# Derived observed files ---------------------------------------------------------------------------
 
 
 def write_jepx(prices: pd.DataFrame, day_map: pd.DataFrame, data_dir: Path) -> None:
@@ -110,77 +67,47 @@ def read_jepx_2030(data_dir: Path) -> pd.DataFrame:
     return prices
 
 
-# Weather ----------------------------------------------------------------------------------------
-
-
-def weather(tables: dict[str, pd.DataFrame], time: pd.DatetimeIndex, seed: int) -> dict:
-    """Temperature (site, time), capacity factors (site, gen, time) and the calibration table."""
-    sites, par = tables["sites"], tables["parameters"]["value"]
-    offshore_total = gen_potential(sites, tables["areas"])["wind_offshore"]
-    n_days = len(time) // 24
-    days = pd.date_range(time[0], periods=n_days, freq="D")
-    region = sites["area"].to_numpy()
-
-    # Temperature: normals + regional/national daily anomaly (sd 2 C, persistence 0.7) + diurnal
-    normals = tables["temperature_monthly"].loc[sites["temp_station"], MONTHS].to_numpy()
-    z_temp = profiles.correlated_factor(
-        rng_for(seed, "temperature"), n_days, region, (0.7, 0.7, 0.5), (0.5, 0.35, 0.15)
+def write_observed(ds: xr.Dataset, data_dir: Path) -> Path:
+    """The derived observed profiles, as int16 with a scale factor (about 2 MB)."""
+    # wind is relative to its trend (peaks ~6); the rest are shares, degC or MWh
+    scale = {"temperature": 0.01, "wind": 2e-4, "observed_solar_mwh": 1.0}
+    scale["observed_wind_mwh"] = 1.0
+    enc = {
+        name: {
+            "dtype": "int16" if name not in scale or scale[name] < 1 else "int32",
+            "scale_factor": scale.get(name, 1e-4),
+            "_FillValue": -32768 if name not in scale or scale[name] < 1 else -2147483648,
+            "zlib": True,
+            "complevel": 9,
+            "shuffle": True,
+        }
+        for name in ds.data_vars
+    }
+    path = data_dir / years.PROFILES_NC
+    return atomic_write(
+        path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc), overwrite=True
     )
-    temp = profiles.temperature(time, normals, sites["daily_temp_range_c"].to_numpy(), 2.0 * z_temp)
 
-    # Solar: daily clear-sky index (Beta marginal, persistence 0.5 day to day) + hourly noise
-    clim = tables["clearness_monthly"].loc[sites["climate"], MONTHS].to_numpy()
-    z_cloud = profiles.correlated_factor(
-        rng_for(seed, "cloud_daily"), n_days, region, (0.5, 0.5, 0.3), (0.4, 0.4, 0.2)
-    )
-    kc_daily = profiles.clear_sky_index(z_cloud, profiles.monthly_to_daily(clim, days))
-    noise = profiles.ar1(rng_for(seed, "cloud_hourly"), len(time), 0.8, len(sites))
-    kc = np.clip(profiles.daily_to_hourly(kc_daily) * np.exp(0.15 * noise - 0.01125), 0.0, 1.1)
 
-    # Wind: hourly factor, synoptic persistence (~30 h national), shared by onshore and offshore
-    z_wind = profiles.correlated_factor(
-        rng_for(seed, "wind"), len(time), region, (0.97, 0.95, 0.9), (0.45, 0.35, 0.2)
-    )
-    season = profiles.seasonal_cycle(time, float(par["wind_winter_amplitude"]))
-    onshore_mod = season * profiles.diurnal_cycle(time, 0.05)
-    shape = float(par["wind_weibull_k"])
-
-    cf = np.zeros((len(sites), len(GENS), len(time)))
-    rows = []
-    for i, (name, s) in enumerate(sites.iterrows()):
-        raw = profiles.solar_cf(
-            time,
-            s["lat"],
-            s["lon"],
-            kc[i],
-            temp[i],
-            tilt=float(par["pv_tilt_deg"]),
-            dc_ac_ratio=float(par["pv_dc_ac_ratio"]),
-            losses=float(par["pv_losses"]),
-            gamma_pdc=float(par["pv_gamma_pdc"]),
-        )
-        cf[i, 0], solar_scale = profiles.calibrate_scale(raw, s["solar_cf_target"])
-        cf[i, 1], on_scale = profiles.wind_cf(z_wind[i], onshore_mod, s["onshore_cf_target"], shape)
-        off_scale = np.nan
-        if offshore_total[name] > 0:
-            cf[i, 2], off_scale = profiles.wind_cf(
-                z_wind[i], season, s["offshore_cf_target"], shape, curve={"rated": 12.0}
-            )
-        rows.append(
-            {
-                "site": name,
-                "solar_raw_cf": raw.mean(),
-                "solar_scale": solar_scale,
-                "solar_cf": cf[i, 0].mean(),
-                "onshore_weibull_scale_ms": on_scale,
-                "onshore_cf": cf[i, 1].mean(),
-                "offshore_weibull_scale_ms": off_scale,
-                "offshore_cf": cf[i, 2].mean(),
-                "temp_mean_c": temp[i].mean(),
-                "temp_jul_aug_c": temp[i, (time.month == 7) | (time.month == 8)].mean(),
-            }
-        )
-    return {"temp": temp, "cf": cf, "calibration": pd.DataFrame(rows).set_index("site")}
+def weather(tables: dict[str, pd.DataFrame], data_dir: Path) -> dict:
+    """Temperature (site, time), capacity factors (site, gen, time), grid carbon (area, time)
+    and the calibration table, all of the scenario's weather year (FY2024)."""
+    profiles_ds = xr.load_dataset(data_dir / years.PROFILES_NC, engine="h5netcdf")
+    offshore = gen_potential(tables["sites"], tables["areas"])["wind_offshore"]
+    by_year, calibration = years.from_tables(profiles_ds, tables, offshore)
+    one = by_year.sel(year=observed.SCENARIO_YEAR)
+    cf = one["cf"].transpose("site", "gen", "time").to_numpy()
+    temp = one["temperature"].transpose("site", "time").to_numpy().astype(float)
+    calibration["solar_cf"] = cf[:, 0].mean(axis=1)
+    calibration["onshore_cf"] = cf[:, 1].mean(axis=1)
+    calibration["offshore_cf"] = cf[:, 2].mean(axis=1)
+    calibration["temp_mean_c"] = temp.mean(axis=1)
+    july_august = one["time"].dt.month.isin([7, 8]).to_numpy()
+    calibration["temp_jul_aug_c"] = temp[:, july_august].mean(axis=1)
+    calibration.index.name = "site"
+    areas = list(tables["areas"].index)
+    carbon = profiles_ds[["grid_cfe", "grid_co2"]].sel(area=areas)
+    return {"temp": temp, "cf": cf, "carbon": carbon, "calibration": calibration}
 
 
 # Off-site PPA -----------------------------------------------------------------------------------
@@ -261,7 +188,7 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
     fx = float(par["fx_jpy_per_usd"])
     rate = float(par["discount_rate"])
 
-    wx = weather(tables, time, seed)
+    wx = weather(tables, data_dir)
     dem = demand(tables, time)
     jepx = read_jepx_2030(data_dir).reindex(time)[areas.index]
     pue = profiles.pue_from_temperature(
@@ -282,7 +209,6 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
     ppa = {area: row.to_dict() for area, row in ppa.iterrows()}
     battery_power = par["battery_capex_power_usd_per_kw"] * 1000 * fx
     battery_energy = par["battery_capex_energy_usd_per_kwh"] * 1000 * fx
-    flat = np.ones(len(time))
 
     f32 = np.float32
     ds = xr.Dataset(
@@ -317,11 +243,8 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
                     + 1000 * areas["wheeling_energy_jpy_per_kwh"].to_numpy()[:, None]
                 ).astype(f32),
             ),
-            "grid_co2": (
-                ("area", "time"),
-                (areas["co2_t_per_mwh"].to_numpy()[:, None] * flat).astype(f32),
-            ),
-            "grid_cfe": (("area", "time"), (areas["cfe"].to_numpy()[:, None] * flat).astype(f32)),
+            "grid_co2": (("area", "time"), wx["carbon"]["grid_co2"].to_numpy().astype(f32)),
+            "grid_cfe": (("area", "time"), wx["carbon"]["grid_cfe"].to_numpy().astype(f32)),
             "grid_headroom": ("area", areas["headroom_mw"].to_numpy(float)),
             "grid_connection_capex": (
                 "area",
@@ -362,8 +285,10 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
             "description": (
                 "Japan AI data-centre build-out 2030: 18 candidate sites in 10 grid areas, "
                 "10 metro demand nodes, 8760 h of 2030 (JST, hour-beginning); generator potential "
-                "= on site + off-site PPA share of the area; see SOURCES.md"
+                "= on site + off-site PPA share of the area; weather, grid carbon and prices "
+                "of the observed year FY2024 laid on the 2030 calendar; see SOURCES.md"
             ),
+            "weather_year": observed.SCENARIO_YEAR,
             "timezone": "Asia/Tokyo (JST, UTC+9), naive local hour-beginning timestamps",
             "demand_scenarios": json.dumps(dem["scenarios"]),
             "demand_band": json.dumps({k: round(float(v), 4) for k, v in dem["band"].items()}),
@@ -394,15 +319,17 @@ def save(ds: xr.Dataset, path: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jepx", type=Path, help="folder with JEPX spot_summary_*.csv (optional)")
+    parser.add_argument(
+        "--real-data", type=Path, help="folder of raw Japanese files (shared/data/japan_real)"
+    )
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder of input CSVs")
     parser.add_argument("--out", type=Path, help="output .nc (default DATA_DIR/japan_2030.nc)")
     args = parser.parse_args(argv)
     start = clock.perf_counter()
-    if args.jepx:
-        tables = read_tables(args.data_dir)
-        areas, seed = tables["areas"], int(tables["parameters"].loc["seed", "value"])
-        prices, day_map = derive_jepx_2030(read_jepx(args.jepx, areas), areas, seed)
+    if args.real_data:
+        areas = list(read_tables(args.data_dir)["areas"].index)
+        write_observed(observed.derive(args.real_data, areas), args.data_dir)
+        prices, day_map = observed.jepx_2030(args.real_data / "jepx_30min_cy2021_2024", areas)
         write_jepx(prices, day_map, args.data_dir)
     ds, calibration = build(args.data_dir)
     out = args.out or args.data_dir / "japan_2030.nc"
@@ -417,4 +344,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["build", "derive_jepx_2030", "gen_potential", "ppa_split", "read_jepx", "main", "save"]
+__all__ = ["build", "gen_potential", "main", "ppa_split", "read_jepx_2030", "save", "weather"]

@@ -13,10 +13,11 @@ import xarray as xr
 
 import planner
 from planner.datasets import build_japan_2030 as build
+from planner.datasets import observed
 from planner.scenario.validate import scenario_reachable
 
 DATA = build.DATA_DIR
-JEPX_RAW = Path("/work/shared/data/jepx")
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "japan_real"
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +202,8 @@ def test_every_node_reachable_and_tokyo_reaches_hokkaido_by_fibre(ds):
 def test_nc_equals_rebuild_from_shipped_csvs(tmp_path):
     data = tmp_path / "japan_2030"
     data.mkdir()
-    for path in list(DATA.glob("*.csv")) + list(DATA.glob("*.csv.gz")):
+    derived = list(DATA.glob("*.csv")) + list(DATA.glob("*.csv.gz"))
+    for path in derived + [DATA / "observed_profiles.nc"]:
         shutil.copy(path, data / path.name)
     assert build.main(["--data-dir", str(data), "--out", str(tmp_path / "rebuilt.nc")]) == 0
     shipped = xr.load_dataset(DATA / "japan_2030.nc", engine="h5netcdf")
@@ -214,14 +216,16 @@ def test_nc_equals_rebuild_from_shipped_csvs(tmp_path):
     assert (shipped["site_area"].values == rebuilt["site_area"].values).all()
 
 
-@pytest.mark.skipif(not JEPX_RAW.is_dir(), reason="raw JEPX files only on the build machine")
+@pytest.mark.skipif(not REAL.is_dir(), reason=f"raw data folder {REAL} not present")
 def test_shipped_jepx_profile_rederives_from_raw_files():
-    areas = pd.read_csv(DATA / "areas.csv", index_col=0)
-    prices, day_map = build.derive_jepx_2030(build.read_jepx(JEPX_RAW, areas), areas, 2030)
+    areas = list(pd.read_csv(DATA / "areas.csv", index_col=0).index)
+    prices, day_map = observed.jepx_2030(REAL / "jepx_30min_cy2021_2024", areas)
     shipped = build.read_jepx_2030(DATA)
     np.testing.assert_allclose(prices.to_numpy(), shipped.to_numpy(), atol=0.05)
-    days = pd.to_datetime(day_map["date"])
-    assert (days.dt.day_of_week == pd.to_datetime(day_map["jepx_date"]).dt.day_of_week).all()
+    # April-December of 2024 on the same dates; January-March from 2024 (no 2025 JEPX file)
+    date, source = pd.to_datetime(day_map["date"]), pd.to_datetime(day_map["jepx_date"])
+    assert (source.dt.year == 2024).all()
+    assert (source.dt.month == date.dt.month).all() and (source.dt.day == date.dt.day).all()
 
 
 def test_every_input_number_has_a_source_or_says_assumption():
