@@ -37,7 +37,8 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     problems += unit_problems
     for note in notes:
         warnings.warn(note, ScenarioWarning, stacklevel=2)
-    shaped: dict[str, xr.DataArray] = {}
+    shaped: dict[str, xr.DataArray] = {}  # in the contract's dim order
+    sound: dict[str, xr.DataArray] = {}  # ... and with values that keep their rules
     for var in SCHEMA:
         if var.name not in ds:
             if var.required:
@@ -50,12 +51,16 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
             continue
         da = da.transpose(*var.dims)
         shaped[var.name] = da
-        problems += check_values(var, da)
-    problems += _check_area_labels(ds, shaped)
-    problems += _check_time(ds, shaped)
-    problems += _check_weight(shaped)
+        value_problems = check_values(var, da)
+        problems += value_problems
+        if not value_problems:
+            sound[var.name] = da
+    # rules across variables read only sound ones (text for distance would crash them)
+    problems += _check_area_labels(ds, sound)
+    problems += _check_time(ds, sound)
+    problems += _check_weight(sound)
     if all(ds.sizes.get(dim, 0) > 0 for dim in DIMS):
-        problems += _check_reachability(shaped)
+        problems += _check_reachability(sound)
     if problems:
         raise ScenarioError(problems)
     out = ds.copy()
@@ -136,10 +141,10 @@ def _check_weight(shaped: dict[str, xr.DataArray]) -> list[str]:
     total, n = float(weight.sum()), weight.size
     if n * (1 - 1e-9) <= total <= MAX_YEAR_HOURS * (1 + 1e-9):
         return []
+    scale = f"; the LP would scale its year by {HOURS_PER_YEAR / total:.3g}" if total > 0 else ""
     return [
         f"weight: sums to {total:g} h over {n} modelled hours (rule: the hours they stand for, "
-        f"between the {n} modelled hours and a year of {MAX_YEAR_HOURS} h; the LP would scale "
-        f"its year by {HOURS_PER_YEAR / total:.3g})"
+        f"between the {n} modelled hours and a year of {MAX_YEAR_HOURS} h{scale})"
     ]
 
 
