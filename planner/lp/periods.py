@@ -40,7 +40,7 @@ class Periods:
     first: np.ndarray  # first hour (index) of each distinct label's run
     last: np.ndarray  # last hour (index) of each distinct label's run
     day_cluster: np.ndarray | None = None  # (day,) position of the period of each day
-    home_day: np.ndarray | None = None  # (period,) a day each period stands for: its own date
+    home_day: np.ndarray | None = None  # (period,) the day whose level the Plan's soc shows
 
     @property
     def n_days(self) -> int:
@@ -70,7 +70,12 @@ def time_structure(ds: xr.Dataset) -> Periods:
 
 
 def _day_order(ds: xr.Dataset, labels: np.ndarray, n_runs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of each day's period, and each period's home day (its own date if it has one)."""
+    """Positions of each day's period, and each period's home day.
+
+    The home day is the first day of the run of consecutive days of the period that
+    holds the period's own date (the medoid), else of its first run: the LP's `soc`
+    is the level on that day.
+    """
     if "period" not in ds:
         raise ScenarioError(
             "day_cluster: needs `period` (rule: both come from planner.reduce_time)"
@@ -94,7 +99,6 @@ def _day_order(ds: xr.Dataset, labels: np.ndarray, n_runs: int) -> tuple[np.ndar
             f"day_cluster: periods {labels[unused].tolist()[:3]} stand for no day "
             "(rule: every period is the cluster of at least one day)"
         )
-    # Home day: the day whose date the period's hours carry (the medoid itself), else its first.
     home = np.array([int(np.argmax(cluster == p)) for p in range(len(labels))])
     dates = _dates(ds)
     if dates is not None:
@@ -103,7 +107,11 @@ def _day_order(ds: xr.Dataset, labels: np.ndarray, n_runs: int) -> tuple[np.ndar
         where = dates.get_indexer(own)
         mine = (where >= 0) & (cluster[np.maximum(where, 0)] == np.arange(len(labels)))
         home = np.where(mine, where, home)
-    return cluster, home
+    # Back to the first day of the run of days of the same period that holds it.
+    run_start = np.maximum.accumulate(
+        np.where(np.r_[True, cluster[1:] != cluster[:-1]], np.arange(len(cluster)), 0)
+    )
+    return cluster, run_start[home]
 
 
 def _dates(ds: xr.Dataset) -> pd.DatetimeIndex | None:

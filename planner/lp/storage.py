@@ -15,19 +15,27 @@ Two ways to close the first hour of a period (`linking`):
   charge through the day order, Kotzur et al. (2018, Applied Energy 213,
   doi:10.1016/j.apenergy.2018.01.023) superposition as Calliope's
   `storage_inter_cluster` math (src/calliope/math/storage_inter_cluster.yaml)
-  writes it: `soc_day[d]` (site, day) is the level at the start of day d of the
-  full year, each representative period p repeats the same hourly deviation on
-  every day it stands for, and
-    soc_day[d + 1] = soc_day[d] + (net change of the day's period), cyclic over the year.
-  Here `soc` is the level itself on each period's home day h(p) (the medoid's own
-  date): soc[first hour of p] = soc_day[h(p)] + sqrt(eta) charge - discharge / sqrt(eta),
-  so the deviation is soc - soc_day[h(p)] and every variable stays >= 0. Kotzur's
-  simplified bounds with the period's highest and lowest level (soc_high, soc_low):
+  writes it: an inter-day level at the start of each day of the full year, each
+  representative period p repeating the same hourly deviation on every day it
+  stands for, level[d + 1] = level[d] + (net change of day d's period), cyclic
+  over the year. Within a run of consecutive days of one period the level moves
+  by the same net change each day, so one variable per run, `soc_run[r]` (site,
+  run: the level at the run's first day), stands for its days:
+    soc_run[r + 1] = soc_run[r] + length[r] * net[p(r)]        (cyclic over the runs)
+  `soc` is the level itself on each period's home day h(p) (the first day of the
+  run holding the medoid's own date), soc[first hour of p] = soc_run[run of h(p)]
+  + sqrt(eta) charge - discharge / sqrt(eta), so net[p] = soc[last hour of p] -
+  soc_run[run of h(p)], the deviation is soc - soc_run[run of h(p)], and every
+  variable stays >= 0. Kotzur's simplified bounds with the period's highest and
+  lowest level (soc_high, soc_low):
     soc_low[p] <= soc[t] <= soc_high[p] for the hours t of p,
-    soc_day[d] + soc_high[p] - soc_day[h(p)] <= battery_energy,
-    soc_day[d] + soc_low[p] - soc_day[h(p)] >= 0          for each day d of cluster p,
-  so the level stays within [0, battery_energy] on every day of the year. Size:
-  n_days + 2 n_periods variables and 3 n_days + n_hours rows per site more than "cyclic".
+    level + soc_high[p] - soc_run[run of h(p)] <= battery_energy,
+    level + soc_low[p] - soc_run[run of h(p)] >= 0,
+  on the first and the last day of each run (the level is linear in the day within
+  a run, so these two bind), keep the level within [0, battery_energy] on every day
+  of the year. Size per site over "cyclic": n_runs + 2 n_periods variables and
+  n_hours + 3 n_runs + 2 (runs longer than a day) rows (Japan, 12 + 2 days: 216
+  runs, 244 variables and 1,120 rows per site).
 """
 
 from __future__ import annotations
@@ -105,10 +113,18 @@ def _add_cyclic_soc(m: Model, periods: Periods, root: float) -> None:
 
 
 def _add_linked_soc(m: Model, periods: Periods, root: float) -> None:
-    n_hours, n_days, n_periods = len(periods.label), periods.n_days, len(periods.first)
-    m.coords.setdefault("day", np.arange(n_days))
+    n_hours, n_periods = len(periods.label), len(periods.first)
+    # Runs of consecutive days of one period: within a run the level moves by the same net
+    # change every day, so it is linear in the day and its bounds bind on the run's first
+    # or last day only (216 runs for Japan's 365 days at 12 + 2 periods).
+    cluster = periods.day_cluster
+    run_start = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]])
+    length = np.diff(np.r_[run_start, len(cluster)])
+    run_cluster = cluster[run_start]
+    home_run = np.searchsorted(run_start, periods.home_day)  # home days start their run
+    m.coords.setdefault("run", run_start)
     m.coords.setdefault("period", np.arange(n_periods))
-    m.add_variables("soc_day", ("site", "day"), "MWh")
+    m.add_variables("soc_run", ("site", "run"), "MWh")
     m.add_variables("soc_high", ("site", "period"), "MWh")
     m.add_variables("soc_low", ("site", "period"), "MWh")
     starts = np.zeros(n_hours, dtype=bool)
@@ -130,9 +146,8 @@ def _add_linked_soc(m: Model, periods: Periods, root: float) -> None:
     m.add_constraints("soc_high", ("site", "time"), [("soc", 1.0), ("soc_high", -in_period)], "<=")
     m.add_constraints("soc_low", ("site", "time"), [("soc", -1.0), ("soc_low", in_period)], "<=")
 
-    home = periods.home_day
     sites = np.arange(m.size("site"))
-    # First hour of each period starts from its home day's level.
+    # First hour of each period starts from its home day's level (the start of its run).
     s, p = (a.ravel() for a in np.meshgrid(sites, np.arange(n_periods), indexing="ij"))
     t = periods.first[p]
     _gathered_rows(
@@ -140,37 +155,46 @@ def _add_linked_soc(m: Model, periods: Periods, root: float) -> None:
         "soc_start",
         [
             ("soc", (s, t), 1.0),
-            ("soc_day", (s, home[p]), -1.0),
+            ("soc_run", (s, home_run[p]), -1.0),
             ("charge", (s, t), -root),
             ("discharge", (s, t), 1.0 / root),
         ],
         "==",
     )
-    # Day to day: the level moves by the net change of the day's period (cyclic year).
-    s, d = (a.ravel() for a in np.meshgrid(sites, np.arange(n_days), indexing="ij"))
-    c = periods.day_cluster[d]
-    level = [("soc_day", (s, d), 1.0), ("soc_day", (s, home[c]), -1.0)]
+    # Run to run: the level moves by length x the net change of the run's period (cyclic).
+    s, r = (a.ravel() for a in np.meshgrid(sites, np.arange(len(run_start)), indexing="ij"))
+    c, k = run_cluster[r], length[r]
+    net = [("soc", (s, periods.last[c]), 1.0), ("soc_run", (s, home_run[c]), -1.0)]
     _gathered_rows(
         m,
-        "soc_day_balance",
+        "soc_run_balance",
         [
-            ("soc_day", (s, (d + 1) % n_days), 1.0),
-            *_negate(level),
-            ("soc", (s, periods.last[c]), -1.0),
+            ("soc_run", (s, (r + 1) % len(run_start)), 1.0),
+            ("soc_run", (s, r), -1.0),
+            *_scaled(net, -k),
         ],
         "==",
     )
-    _gathered_rows(
-        m,
-        "soc_day_max",
-        [*level, ("soc_high", (s, c), 1.0), ("battery_energy", (s,), -1.0)],
-        "<=",
-    )
-    _gathered_rows(m, "soc_day_min", [*level, ("soc_low", (s, c), 1.0)], ">=")
+    # Level on the run's first day (offset 0) and last day (offset k - 1) within the battery.
+    for tag, offset, keep in (("first", 0, k > 0), ("last", k - 1, k > 1)):
+        day = [("soc_run", (s[keep], r[keep]), 1.0), *_scaled(net, offset, keep)]
+        deviation = [("soc_run", (s[keep], home_run[c[keep]]), -1.0)]
+        high = [("soc_high", (s[keep], c[keep]), 1.0), ("battery_energy", (s[keep],), -1.0)]
+        low = [("soc_low", (s[keep], c[keep]), 1.0)]
+        _gathered_rows(m, f"soc_run_max_{tag}", [*day, *deviation, *high], "<=")
+        _gathered_rows(m, f"soc_run_min_{tag}", [*day, *deviation, *low], ">=")
 
 
-def _negate(terms: list) -> list:
-    return [(block, index, -coef) for block, index, coef in terms]
+def _scaled(terms: list, factor, keep=None) -> list:
+    """Terms with coefficients times `factor` (a scalar or per-row array), rows in `keep`."""
+    out = []
+    for block, index, coef in terms:
+        f = np.asarray(factor, dtype=float)
+        if keep is not None:
+            index = tuple(i[keep] for i in index)
+            f = f[keep] if f.ndim else f
+        out.append((block, index, coef * f))
+    return out
 
 
 def _gathered_rows(m: Model, name: str, terms: list, sense: str, rhs: float = 0.0) -> None:

@@ -181,7 +181,15 @@ def test_day_cluster_survives_netcdf_and_validation(year, tmp_path):
     home = time_structure(red).home_day
     np.testing.assert_array_equal(time_structure(csv).home_day, home)
     np.testing.assert_array_equal(time_structure(back).home_day, home)
-    assert [str(d)[:10] for d in red["day"].values[home]] == json.loads(red.attrs["period_days"])
+    # Home day: the first day of the run of days of its period that holds the period's own date.
+    order = red["day_cluster"].values
+    own = [int(np.flatnonzero(red["day"].values == np.datetime64(d))[0]) for d in days_of(red)]
+    for p, (h, d) in enumerate(zip(home, own, strict=True)):
+        assert (order[h : d + 1] == p).all() and (h == 0 or order[h - 1] != p)
+
+
+def days_of(red):
+    return json.loads(red.attrs["period_days"])
 
 
 def test_alike_days_never_give_a_day_of_weight_0(toy):
