@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import logging
 import re
 
 import numpy as np
@@ -12,6 +14,7 @@ import xarray as xr
 import planner
 from planner.io import write_netcdf
 from planner.lp import Policy
+from planner.lp.solve import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT
 from tests.lp.conftest import check_invariants
 
 POLICY = {"re_share": 0.8, "cfe_target": 0.9, "carbon_price": 5000.0, "co2_cap": 20000.0}
@@ -253,3 +256,14 @@ def test_highs_interior_point_finds_the_same_plan(toy_plan):
 def test_bad_highs_options_are_refused_before_building(toy, options, solver, fragment):
     with pytest.raises(planner.PolicyError, match=re.escape(fragment)):
         planner.plan(toy, solver=solver, highs_options=options)
+
+
+def test_plan_defaults_are_the_apps_and_the_proven_gap_is_logged(caplog):
+    defaults = inspect.signature(planner.plan).parameters
+    assert defaults["mip_gap"].default == DEFAULT_MIP_GAP == 1e-3
+    assert defaults["time_limit"].default == DEFAULT_TIME_LIMIT == 600.0
+    with caplog.at_level(logging.INFO, logger="planner.lp.model"):
+        plan = planner.plan(dear_sites(planner.load_scenario("toy")))
+    assert plan.attrs["mip_gap_requested"] == 1e-3 and plan.attrs["time_limit"] == 600.0
+    assert 0.0 <= plan.attrs["mip_gap"] <= 1e-3
+    assert f"proven relative gap {plan.attrs['mip_gap']:.3g}" in caplog.text
