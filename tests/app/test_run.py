@@ -83,10 +83,12 @@ def test_toy_run_writes_every_output_and_agrees_with_the_library(tmp_path):
     for name in FIGURES:
         assert f"figures/{name}" in report
 
-    # a finished run is never overwritten
+    # a finished run is never overwritten, nor its .hydra/ config (checked before Hydra writes)
+    hydra_files = {p: p.read_bytes() for p in (run_dir / ".hydra").iterdir()}
     again = run_planner("scenario=toy", f"hydra.run.dir={run_dir}", cwd=tmp_path)
     assert again.returncode != 0
     assert "already exists" in again.stdout + again.stderr
+    assert {p: p.read_bytes() for p in (run_dir / ".hydra").iterdir()} == hydra_files
 
 
 @pytest.mark.parametrize(
