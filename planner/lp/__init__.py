@@ -8,11 +8,13 @@ Where each piece of the formulation lives:
 - `training`: training_load, flexible in place and in time within its period.
 - `storage`: battery power and energy sized apart; round-trip efficiency split
   as sqrt(eta) on charge and sqrt(eta) on discharge; soc cyclic per period.
-- `power`: generators, grid connection (area headroom), grid import, the
-  hourly power balance, unserved energy at VOLL.
-- `policy`: renewable share (1 - grid / served), hourly CFE score
-  (1 - sum (1 - grid_cfe) grid / served), CO2 cap, capital budget (net of subsidy).
-  Targets bind on served load, so an impossible target returns unserved energy.
+- `power`: generators, grid connection (area headroom) shared by import and
+  export, the hourly power balance, unserved energy at VOLL, exports sold at the
+  area price and capped at `export_share_max` of the year's load.
+- `policy`: annual renewable matching (1 - (import - export + unserved) / load),
+  hourly CFE score (1 - sum ((1 - grid_cfe) import + unserved) / load, no export),
+  CO2 cap, capital budget (net of subsidy). Scores are on total load, so shedding
+  never meets a target; an impossible one returns its shortfall, priced at VOLL.
 - `objective`: annualised capital (capital recovery factor) less area subsidy
   + fixed O&M + energy + backhaul + VOLL x unserved + carbon price x emissions,
   kept by component so the cost breakdown sums to the objective.
@@ -27,5 +29,14 @@ max_sites, capex_budget against the IT capacity demand needs) can, and then
 from planner.lp.model import PlanWarning, build_model, plan
 from planner.lp.policy_options import Policy
 from planner.lp.results import dispatch_metrics
+from planner.lp.solve import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT
 
-__all__ = ["Policy", "PlanWarning", "build_model", "dispatch_metrics", "plan"]
+__all__ = [
+    "DEFAULT_MIP_GAP",
+    "DEFAULT_TIME_LIMIT",
+    "Policy",
+    "PlanWarning",
+    "build_model",
+    "dispatch_metrics",
+    "plan",
+]
