@@ -165,3 +165,27 @@ def test_a_failed_run_does_not_stop_the_sweep(tmp_path):
     text = (sweep_dir / "comparison" / "report.md").read_text()
     assert "Not included" in text and "siting=near_demand" in text.split("Not included")[1]
     assert "1 finished run." in text
+
+
+def test_a_broken_csv_scenario_fails_the_run_naming_the_file(tmp_path):
+    folder = planner.save_scenario(planner.load_scenario("toy"), tmp_path / "mine")
+    text = (folder / "site.csv").read_text()
+    (folder / "site.csv").write_text(text.replace("site,", "sites,", 1))
+    run_dir = tmp_path / "run"
+    proc = run_planner(
+        f"scenario.name={folder}", "time=toy", f"hydra.run.dir={run_dir}", cwd=tmp_path
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert "ScenarioError" in out and "site.csv: first column is 'sites', expected 'site'" in out
+    assert "Traceback" not in out
+    assert not any((run_dir / name).exists() for name in OUTPUTS)
+
+
+def test_planner_compare_names_a_broken_summary(tmp_path, caplog):
+    (tmp_path / "0_a").mkdir()
+    (tmp_path / "0_a" / "summary.json").write_text("{cut sho")
+    with pytest.raises(SystemExit) as exit_:
+        compare_main([str(tmp_path)])
+    assert exit_.value.code == 1
+    assert "0_a/summary.json: not valid JSON" in caplog.text
