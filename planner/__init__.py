@@ -15,12 +15,15 @@ from planner.contracts.plan import plan_from_capacities, validate_plan
 from planner.contracts.risk import validate_risk
 from planner.errors import (
     ConfigError,
+    OutputExistsError,
     PlanError,
     PlannerError,
     PolicyError,
     RiskError,
     ScenarioError,
+    ScenarioWarning,
     SolverError,
+    UncertaintyError,
 )
 from planner.lp import Policy, plan
 from planner.mc import Uncertainty, simulate
@@ -29,14 +32,17 @@ from planner.scenario import load_scenario, reduce_time, save_scenario, validate
 
 __all__ = [
     "ConfigError",
+    "OutputExistsError",
     "PlanError",
     "PlannerError",
     "Policy",
     "PolicyError",
     "RiskError",
     "ScenarioError",
+    "ScenarioWarning",
     "SolverError",
     "Uncertainty",
+    "UncertaintyError",
     "configure_devices",
     "load_scenario",
     "plan",
