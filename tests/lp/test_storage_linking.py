@@ -14,7 +14,9 @@ import pytest
 import planner
 from planner import PolicyError
 from planner.lp import PlanWarning
+from planner.lp.model import build_model
 from planner.lp.periods import time_structure
+from planner.lp.policy_options import as_policy
 from tests.lp.conftest import square_solar
 
 LOAD = 1.2 * 10  # MW of facility load, every hour
@@ -117,3 +119,16 @@ def test_linking_needs_a_day_order(toy):
         planner.plan(toy, storage_linking="weekly")
     plan = planner.plan(toy)
     assert plan.attrs["storage_linking"] == "cyclic"  # no day order: cyclic within the week
+
+
+def test_linking_adds_a_level_per_run_of_days_not_per_hour():
+    red = planner.validate(
+        planner.reduce_time(islanded_days("sdsdds"), n_days=2, extreme_days=False)
+    )
+    policy = as_policy(None)
+    linked = build_model(red, policy, storage_linking="linked")
+    cyclic = build_model(red, policy, storage_linking="cyclic")
+    runs, periods, hours = 5, 2, 48  # s | d | s | d d | s
+    assert linked.n_cols - cyclic.n_cols == runs + 2 * periods  # soc_run, soc_high, soc_low
+    # soc_low per hour; soc_run balance, first-day max and min per run, last-day ones for d d.
+    assert linked.n_rows - cyclic.n_rows == hours + 3 * runs + 2
