@@ -86,3 +86,21 @@ def test_run_study_without_hydra_gives_the_stored_numbers(tmp_path):
 
     with pytest.raises(PlannerError, match="already exists"):  # a finished run stays as it is
         run_study(load_settings(TOY_QUICK), tmp_path / "run")
+
+
+def test_a_converted_unit_is_in_the_run_log(tmp_path, caplog):
+    import planner
+    from planner.study import load_stage
+
+    toy = planner.load_scenario("toy")
+    per_kwh = toy.assign(grid_price=toy["grid_price"] / 1000.0)
+    per_kwh["grid_price"].attrs = {"units": "JPY/kWh"}
+    per_kwh.to_netcdf(tmp_path / "kwh.nc", engine="h5netcdf")
+    settings = load_settings({"scenario": {"name": str(tmp_path / "kwh.nc")}})
+    with caplog.at_level("WARNING", logger="planner"):
+        scenario = load_stage(settings)
+    assert (
+        "Scenario: " in caplog.text
+        and "grid_price: converted from JPY/kWh to JPY/MWh" in caplog.text
+    )
+    assert float(scenario["grid_price"].max()) == pytest.approx(float(toy["grid_price"].max()))
