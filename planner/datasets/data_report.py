@@ -1,0 +1,137 @@
+"""Synthetic against observed japan_2030 weather: a table and a figure (DATA_REPORT.md + png).
+
+    python -m planner.datasets.data_report --synthetic OLD.nc [--out-dir DIR]
+
+OLD.nc is the synthetic japan_2030 Scenario from before issue 13 (e.g.
+`git show fb98def~1:planner/datasets/japan_2030/japan_2030.nc > old.nc`); the observed series
+are the shipped `observed_profiles.nc` (FY2024) and the new scenario is the shipped one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from planner.datasets import build_japan_2030 as build  # noqa: E402
+
+LULL_SHARE = 0.3  # a lull: hours with wind output below 30 % of the area's annual mean
+
+
+def area_mean(ds: xr.Dataset, gen: str) -> xr.DataArray:
+    """(area, time) capacity factor: mean over each area's sites."""
+    cf = ds["cf"].sel(gen=gen).assign_coords(site=ds["site_area"].values)
+    return cf.groupby("site").mean().rename(site="area")
+
+
+def longest_run(mask: np.ndarray) -> int:
+    best = run = 0
+    for m in mask:
+        run = run + 1 if m else 0
+        best = max(best, run)
+    return best
+
+
+def table(synthetic: xr.Dataset, new: xr.Dataset, observed: xr.Dataset) -> pd.DataFrame:
+    rows = []
+    for area in observed["area"].values:
+        row = {"area": area}
+        for label, ds in (("synthetic", synthetic), ("new", new)):
+            for gen, name, obs in (
+                ("solar", "solar", "observed_solar_mwh"),
+                ("wind_onshore", "wind", "observed_wind_mwh"),
+            ):
+                daily = area_mean(ds, gen).sel(area=area).coarsen(time=24).sum().to_numpy()
+                row[f"{name} r {label}"] = np.corrcoef(daily, observed[obs].sel(area=area))[0, 1]
+            wind = area_mean(ds, "wind_onshore").sel(area=area).to_numpy()
+            row[f"lull h {label}"] = longest_run(wind < LULL_SHARE * wind.mean())
+        wind = observed["wind"].sel(year="FY2024", area=area).to_numpy()
+        row["lull h observed"] = longest_run(wind < LULL_SHARE * wind.mean())
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("area")
+
+
+def figure(synthetic: xr.Dataset, new: xr.Dataset, observed: xr.Dataset, path: Path) -> Path:
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+    for ax, gen in zip(axes[0], ("solar", "wind_onshore"), strict=True):
+        for label, ds in (("synthetic", synthetic), ("observed FY2024 (new)", new)):
+            national = area_mean(ds, gen).mean("area").to_numpy()
+            ax.plot(np.sort(national)[::-1], label=label)
+        ax.set(title=f"duration curve, {gen} (area mean CF)", xlabel="hours", ylabel="CF")
+        ax.legend()
+    area = "kyushu"
+    ax = axes[1, 0]
+    for label, ds in (("synthetic", synthetic), ("new", new)):
+        ax.plot(area_mean(ds, "solar").sel(area=area).coarsen(time=24).mean(), label=label)
+    obs = observed["observed_solar_mwh"].sel(area=area).to_numpy()
+    new_daily = area_mean(new, "solar").sel(area=area).coarsen(time=24).mean().to_numpy()
+    ax.plot(obs / obs.mean() * new_daily.mean(), label="observed (scaled)", alpha=0.6)
+    ax.set(title=f"daily solar CF, {area}", xlabel="day of 2030")
+    ax.legend()
+    ax = axes[1, 1]
+    for label, ds in (("synthetic", synthetic), ("new", new)):
+        for gen, style in (("solar", "-"), ("wind_onshore", "--")):
+            monthly = area_mean(ds, gen).mean("area").groupby("time.month").mean()
+            ax.plot(monthly["month"], monthly, style, label=f"{gen} {label}")
+    ax.set(title="monthly mean CF, all areas", xlabel="month")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--synthetic", type=Path, required=True, help="pre-issue-13 .nc")
+    parser.add_argument("--out-dir", type=Path, default=build.DATA_DIR)
+    args = parser.parse_args(argv)
+    synthetic = xr.load_dataset(args.synthetic, engine="h5netcdf")
+    new = xr.load_dataset(build.DATA_DIR / "japan_2030.nc", engine="h5netcdf")
+    observed = xr.load_dataset(build.DATA_DIR / "observed_profiles.nc", engine="h5netcdf")
+    frame = table(synthetic, new, observed)
+    png = figure(synthetic, new, observed, args.out_dir / "data_report.png")
+    monthly = pd.DataFrame(
+        {
+            f"{gen} {label}": area_mean(ds, gen)
+            .mean("area")
+            .groupby("time.month")
+            .mean()
+            .to_series()
+            for label, ds in (("synthetic", synthetic), ("new", new))
+            for gen in ("solar", "wind_onshore")
+        }
+    )
+    lines = [
+        "# japan_2030 weather: synthetic (before issue 13) against observed",
+        "",
+        "Generated by `python -m planner.datasets.data_report`. `r`: correlation of daily",
+        "energy (area mean over sites) with the observed FY2024 daily output of the area;",
+        f"lull: longest run of hours with onshore wind below {LULL_SHARE:.0%} of its annual mean.",
+        "",
+        "| area | " + " | ".join(frame.columns) + " |",
+        "|---|" + "---|" * len(frame.columns),
+    ]
+    for area, row in frame.iterrows():
+        cells = [f"{v:.0f}" if "lull" in c else f"{v:.3f}" for c, v in row.items()]
+        lines.append(f"| {area} | " + " | ".join(cells) + " |")
+    lines += ["", "Monthly mean CF, all areas:", ""]
+    lines += ["| month | " + " | ".join(monthly.columns) + " |", "|---|" + "---|" * 4]
+    for month, row in monthly.iterrows():
+        lines.append(f"| {month} | " + " | ".join(f"{v:.3f}" for v in row.to_numpy()) + " |")
+    lines += ["", f"![synthetic against observed]({png.name})", ""]
+    (args.out_dir / "DATA_REPORT.md").write_text("\n".join(lines))
+    print(f"wrote {args.out_dir / 'DATA_REPORT.md'} and {png}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
