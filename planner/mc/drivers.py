@@ -5,9 +5,11 @@ dispatch kernels (JAX and NumPy) expand inside their hour loop:
 
 - `growth` (node+1,): lognormal multipliers, mean 1, on each node's inference
   demand and (last entry) on training demand; equicorrelated normals underneath.
-- `day_source` (day,): the scenario day whose weather (renewable output and PUE)
+- `day_source` (day,): the source day whose weather (renewable output and PUE)
   every site sees that day, drawn uniformly within +-`window_days` of the day
   (wrapping round the year). One index for all sites keeps spatial correlation.
+  With `weather.years`, a future first draws one weather year y of the pool and
+  its days index y * full_days + day: a whole real year, dull or windy.
 - `weather_noise` (day, site): multiplier max(0, 1 + sigma z) on a site's renewables.
 - `price_shock`, `co2_shock` (area,): year-long lognormal multipliers, mean 1,
   equicorrelated across areas.
@@ -57,6 +59,7 @@ class Sizes(NamedTuple):
     k_quake: int
     k_typhoon: int
     k_cut: int
+    n_years: int = 1  # weather years in the source pool (inputs.ren holds n_years x n_hours rows)
 
 
 class DriverParams(NamedTuple):
@@ -116,8 +119,12 @@ def driver_params(
     n_nodes: int,
     n_sites: int,
     link_km: np.ndarray,
+    n_years: int = 1,
 ) -> tuple[DriverParams, Sizes]:
-    """Driver parameters and static sizes from an Uncertainty and the scenario's shape."""
+    """Driver parameters and static sizes from an Uncertainty and the scenario's shape.
+
+    n_years: weather years in the source pool (> 1 only with `weather.years`).
+    """
     per_hour = 1.0 / HOURS_PER_YEAR
     n_areas = len(areas)
     dg, we, gs = unc.demand_growth, unc.weather, unc.grid_shocks
@@ -162,6 +169,7 @@ def driver_params(
         k_quake=event_slots(params.quake_rate, n_hours, di.enabled),
         k_typhoon=event_slots(params.typhoon_rate, n_hours, di.enabled),
         k_cut=event_slots(params.cut_rate, n_hours, bc.enabled and len(link_km) > 0),
+        n_years=n_years if we.enabled and we.years else 1,
     )
     return params, sizes
 
@@ -221,7 +229,7 @@ def _segments(sizes: Sizes, n_nodes1: int, n_sites: int, n_areas: int, n_links: 
         ("quake", (n_areas, 2 * sizes.k_quake)),
         ("typhoon", (n_areas, 2 * sizes.k_typhoon)),
         ("cut", (n_links, 2 * sizes.k_cut)),
-    ]
+    ] + ([("year", (1,))] if sizes.n_years > 1 else [])  # last: one year leaves the rest as is
 
 
 def _normal(u):
@@ -254,6 +262,9 @@ def sample_future(key, params: DriverParams, sizes: Sizes) -> Futures:
     w = sizes.window_days
     offset = _uniform_int(u["day_offset"], -w, w).astype(jnp.int32)
     day_source = jnp.mod(jnp.arange(sizes.n_days) + offset, sizes.n_full_days).astype(jnp.int32)
+    if sizes.n_years > 1:  # a whole weather year first: its days follow one another in the pool
+        year = _uniform_int(u["year"][0], 0, sizes.n_years - 1).astype(jnp.int32)
+        day_source = day_source + year * sizes.n_full_days
     weather_noise = jnp.maximum(0.0, 1.0 + params.noise_sigma * _normal(u["weather_noise"]))
     shock = _normal(u["shocks"])
     price_shock = _lognormal_mean_one(shock[0], params.shock_chol[0])

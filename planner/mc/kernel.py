@@ -405,14 +405,15 @@ def dispatch_chunk(inputs: Inputs, futures: Futures, pattern: LinkPattern) -> St
     """
     inp = inputs
     n_futures, n_sites = futures.growth.shape[0], inp.it_capacity.shape[0]
-    n_hours = inp.ren.shape[0]
+    n_hours = inp.inference.shape[0]  # the horizon; ren and pue may hold several weather years
+    n_rows = inp.ren.shape[0]
     n_full, rest = divmod(n_hours, HOURS)
     n_days = n_full + (rest > 0)
-    n_source = max(1, n_full)
+    n_source = max(1, n_rows // HOURS)
     dtype = inp.ren.dtype
     # source days as (day, 24, S) slabs; a horizon under one day is padded to one
-    source_rows = jnp.pad(inp.ren, [(0, max(0, HOURS - n_hours)), (0, 0)])
-    pue_rows = jnp.pad(inp.pue, [(0, max(0, HOURS - n_hours)), (0, 0)], constant_values=1.0)
+    source_rows = jnp.pad(inp.ren, [(0, max(0, HOURS - n_rows)), (0, 0)])
+    pue_rows = jnp.pad(inp.pue, [(0, max(0, HOURS - n_rows)), (0, 0)], constant_values=1.0)
     inp = inp._replace(
         ren=source_rows[: n_source * HOURS].reshape(n_source, HOURS, n_sites),
         pue=pue_rows[: n_source * HOURS].reshape(n_source, HOURS, n_sites),

@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from planner.contracts.plan import CAPACITIES, validate_plan
-from planner.errors import PlanError, PolicyError
+from planner.errors import PlanError, PlannerError, PolicyError
 from planner.mc.dispatch import Inputs
 from planner.mc.drivers import DriverParams, Sizes, driver_params
 from planner.mc.kernel import LinkPattern, link_pattern
@@ -62,6 +62,7 @@ def prepare(
     plan: xr.Dataset,
     uncertainty: Uncertainty | dict | None = None,
     dtype: str = "float32",
+    weather_years: xr.Dataset | None = None,
 ) -> KernelInputs:
     """The complete kernel inputs of running `plan` through `scenario`'s chronological year.
 
@@ -69,7 +70,9 @@ def prepare(
     (it_capacity, gen_capacity, battery_power, battery_energy, grid_capacity,
     share; optional training_load). uncertainty: an `Uncertainty`, its dict, or
     None for the defaults. dtype: "float32" or "float64" for every float array.
-    Raises PlanError for a plan the Monte Carlo cannot run, PolicyError for a
+    weather_years: `cf` (year, site, gen, time) and `pue` (year, site, time) of real weather
+    years, used with `uncertainty.weather.years`; None loads the shipped scenario's own
+    (`planner.datasets.weather_years(scenario.attrs["name"])`). Raises PlanError for a plan the Monte Carlo cannot run, PolicyError for a
     bad dtype or uncertainty.
     """
     if dtype not in DTYPES:
@@ -81,14 +84,20 @@ def prepare(
             "the Monte Carlo runs the chronological year: pass the full scenario, "
             "not a time-reduced one (its weight is not 1 in every hour)"
         )
-    inputs, link_km = _inputs(scenario, plan, _capacities(plan, scenario), uncertainty, dtype)
+    cap = _capacities(plan, scenario)
+    inputs, link_km = _inputs(scenario, plan, cap, uncertainty, dtype)
+    n_years = 1
+    if uncertainty.weather.enabled and uncertainty.weather.years:
+        ren, pue, n_years = _weather_pool(scenario, cap, weather_years)
+        inputs = inputs._replace(ren=ren.astype(dtype), pue=pue.astype(dtype))
     params, sizes = driver_params(
         uncertainty,
-        n_hours=inputs.ren.shape[0],
+        n_hours=inputs.inference.shape[0],
         areas=[str(a) for a in scenario["area"].values],
         n_nodes=inputs.inference.shape[1],
         n_sites=inputs.it_capacity.shape[0],
         link_km=link_km,
+        n_years=n_years,
     )
     params = params._replace(
         **{
@@ -100,6 +109,44 @@ def prepare(
     return KernelInputs(
         inputs=inputs, params=params, sizes=sizes, pattern=link_pattern(inputs), link_km=link_km
     )
+
+
+def _weather_pool(
+    scenario: xr.Dataset, cap: dict[str, np.ndarray], weather_years: xr.Dataset | None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Renewable output (years x hours, S) MW and PUE of every weather year, stacked in time.
+
+    A future's `day_source` indexes this pool (drivers.py): year y's day d is row block
+    y * full_days + d.
+    """
+    if weather_years is None:
+        from planner.datasets import weather_years as load_years  # data layer, lazily
+
+        name = str(scenario.attrs.get("name", ""))
+        try:
+            weather_years = load_years(name)
+        except PlannerError as err:
+            raise PolicyError(
+                f"weather.years: no weather years for scenario {name!r}: {err}"
+            ) from err
+    n_hours = scenario.sizes["time"]
+    problems = []
+    if n_hours % 24:
+        problems.append(f"the horizon ({n_hours} h) is not whole days")
+    for dim in ("site", "gen"):
+        if list(weather_years[dim].values) != list(scenario[dim].values):
+            problems.append(f"weather years' {dim} labels differ from the scenario's")
+    if weather_years.sizes.get("time") != n_hours:
+        problems.append(
+            f"weather years have {weather_years.sizes.get('time')} hours, not {n_hours}"
+        )
+    if problems:
+        raise PolicyError("weather.years: " + "; ".join(problems))
+    cf = weather_years["cf"].transpose("year", "site", "gen", "time").values.astype(np.float64)
+    ren = np.einsum("sg,ysgt->yts", cap["gen_capacity"], cf)
+    pue = weather_years["pue"].transpose("year", "time", "site").values
+    n_years = cf.shape[0]
+    return ren.reshape(n_years * n_hours, -1), pue.reshape(n_years * n_hours, -1), n_years
 
 
 def _capacities(plan: xr.Dataset, scenario: xr.Dataset) -> dict[str, np.ndarray]:

@@ -166,7 +166,7 @@ def day_ahead(inputs: Inputs, futures, day: int) -> tuple[np.ndarray, np.ndarray
     The forecast covers today and tomorrow (up to 48 hours, less at the
     horizon's end): each future's weather and demand, no events.
     """
-    n_hours = inputs.ren.shape[0]
+    n_hours = inputs.inference.shape[0]  # ren may hold several weather years
     dtype = inputs.ren.dtype
     n_nodes = inputs.node_share_total.shape[0]
     hours = np.arange(24 * day, min(n_hours, 24 * day + 48))
@@ -214,7 +214,7 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
     """Final State of the dispatch over all hours (and hourly flows {name: (F, T, S)} if trace)."""
     inputs, futures = _as_numpy(inputs), _as_numpy(futures)
     n_futures, n_sites = futures.growth.shape[0], inputs.it_capacity.shape[0]
-    n_hours = inputs.ren.shape[0]
+    n_hours = inputs.inference.shape[0]  # ren may hold several weather years
     t, hour, day, hours_left = hours_of(n_hours)
     zeros = np.zeros((n_futures, n_sites), inputs.ren.dtype)
     soc = inputs.soc0 * inputs.battery_energy[None] + zeros

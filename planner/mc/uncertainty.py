@@ -47,7 +47,11 @@ class DemandGrowth(_Driver):
 
 
 class Weather(_Driver):
-    """Whole days resampled across all sites at once, plus per-site daily noise on renewables."""
+    """Whole days resampled across all sites at once, plus per-site daily noise on renewables.
+
+    With `years`, each future first draws one real weather year (`planner.datasets.
+    weather_years`, e.g. FY2016-FY2024 for japan_2030) and then resamples days within it.
+    """
 
     window_days: int = Field(
         15,
@@ -60,6 +64,11 @@ class Weather(_Driver):
         ge=0,
         le=1,
         description="site-to-site daily deviation of renewable output around the shared weather day",
+    )
+    years: bool = Field(
+        False,
+        description="draw a whole real weather year per future (a dull or windless year that "
+        "happened) before the days; needs the scenario's weather years (japan_2030: 9 years)",
     )
 
 

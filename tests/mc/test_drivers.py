@@ -125,3 +125,93 @@ def test_uncertainty_round_trips_through_json():
     unc = Uncertainty.only("disasters", disasters={"areas": ["south"]})
     assert Uncertainty.model_validate_json(unc.to_json()) == unc
     assert not unc.weather.enabled and unc.disasters.enabled
+
+
+# Real weather years ------------------------------------------------------------------------------
+
+
+def _yearly_yield(futures, pool, n_days):
+    """Annual renewable energy (MWh) of each future from a (rows, S) pool of hourly output."""
+    rows = futures.day_source[:, :n_days, None] * 24 + np.arange(24)  # (F, day, 24)
+    return pool.sum(axis=1)[rows].sum(axis=(1, 2))
+
+
+def test_weather_years_draw_whole_years_and_widen_the_annual_yield():
+    from planner.datasets import weather_years
+
+    years = weather_years("japan_2030")
+    n_years = years.sizes["year"]
+    assert n_years >= 8
+    # every site's potential built: the pool is the MW output of each weather year, stacked
+    scenario = __import__("planner").load_scenario("japan_2030")
+    potential = scenario["gen_potential"].transpose("site", "gen").values
+    cf = years["cf"].transpose("year", "site", "gen", "time").values.astype(np.float64)
+    pool = np.einsum("sg,ysgt->yts", potential, cf).reshape(n_years * YEAR, -1)
+    one_year = pool[(n_years - 1) * YEAR :]  # the scenario's own year (FY2024) alone
+
+    def run(unc, n):
+        params, sizes = driver_params(unc, YEAR, AREAS, 3, 4, np.asarray([100.0]), n_years=n)
+        params = type(params)(
+            *(p.astype(np.float32) if np.issubdtype(p.dtype, np.floating) else p for p in params)
+        )
+        ids = np.arange(400, dtype=np.int32)
+        f = kernel.sample_chunk(np.uint32(5), ids, params, sizes)
+        return type(f)(*(np.asarray(a) for a in f)), sizes
+
+    days_only, _ = run(Uncertainty.only("weather"), 1)
+    real, sizes = run(Uncertainty.only("weather", weather={"years": True}), n_years)
+    assert sizes.n_years == n_years
+    year_of = real.day_source // 365
+    assert (year_of == year_of[:, :1]).all()  # one whole year per future
+    assert set(np.unique(year_of)) == set(range(n_years))  # every year drawn
+    spread_days = _yearly_yield(days_only, one_year, 365).std()
+    spread_years = _yearly_yield(real, pool, 365).std()
+    # measured (seed 5, 400 futures): 2.20 TWh with real years, 1.12 TWh with days alone
+    assert spread_years > 1.5 * spread_days  # real years: a dull year that happened
+    # with years off, the draws are those of the day reshuffling, bit for bit
+    again, _ = run(Uncertainty.only("weather", weather={"years": False}), n_years)
+    np.testing.assert_array_equal(again.day_source, days_only.day_source)
+
+
+def test_weather_years_through_prepare_jax_equals_numpy(toy, stressed):
+    import xarray as xr
+
+    from planner.mc.prepare import prepare
+    from planner.mc.reference import dispatch_numpy
+    from tests.mc.conftest import stressed_toy_plan
+
+    plan = stressed_toy_plan(toy)
+    cf = toy["cf"].transpose("site", "gen", "time")
+    factor = xr.DataArray([1.0, 0.4, 1.6], dims="year")
+    years = xr.Dataset(
+        {
+            "cf": np.minimum(cf * factor, 1.0).transpose("year", "site", "gen", "time"),
+            "pue": (toy["pue"].transpose("site", "time") * (1 + 0.02 * factor)).transpose(
+                "year", "site", "time"
+            ),
+        }
+    )
+    unc = Uncertainty(**{**stressed.model_dump(), "weather": {"years": True}})
+    run = prepare(toy, plan, unc, "float32", weather_years=years)
+    n = toy.sizes["time"]
+    assert run.sizes.n_years == 3 and run.inputs.ren.shape[0] == 3 * n
+    assert run.inputs.inference.shape[0] == n
+    ids = np.arange(64, dtype=np.int32)
+    futures = kernel.sample_chunk(np.uint32(3), ids, run.params, run.sizes)
+    year_of = np.asarray(futures.day_source) // (n // 24)
+    assert set(np.unique(year_of)) == {0, 1, 2}
+    jax_state = kernel.dispatch_chunk(run.inputs, futures, run.pattern)
+    np_state = dispatch_numpy(run.inputs, futures)
+    for name in jax_state._fields:
+        np.testing.assert_allclose(
+            np.asarray(getattr(jax_state, name)),
+            np.asarray(getattr(np_state, name)),
+            rtol=1e-4,
+            atol=1e-3,
+            err_msg=name,
+        )
+    # a dull year (renewables x 0.4) needs more grid than a bright one (x 1.6)
+    grid = np.asarray(jax_state.grid).sum(axis=1)
+    assert grid[year_of[:, 0] == 1].mean() > grid[year_of[:, 0] == 2].mean()
+    with pytest.raises(PolicyError, match="no weather years for scenario 'toy'"):
+        prepare(toy, plan, unc, "float64")
