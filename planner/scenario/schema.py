@@ -11,6 +11,7 @@ import xarray as xr
 
 from planner.contracts import table
 from planner.contracts.table import RULES, Var
+from planner.errors import ScenarioError
 
 __all__ = [
     "BY_NAME",
@@ -181,7 +182,19 @@ BY_NAME: dict[str, Var] = {v.name: v for v in SCHEMA}
 
 
 def apply_attrs(ds: xr.Dataset) -> xr.Dataset:
-    """Set `units` and `description` attrs of every schema variable present in `ds`."""
+    """Set `units` and `description` attrs of every schema variable present in `ds`.
+
+    A variable that says it is in other units is not relabelled (that hid kW
+    read as MW): ScenarioError; `planner.validate` converts what converts.
+    """
+    wrong = [
+        f"{v.name}: units {ds[v.name].attrs['units']!r}, the contract says {v.units!r} "
+        "(rule: convert first, e.g. with planner.validate)"
+        for v in SCHEMA
+        if v.name in ds and ds[v.name].attrs.get("units", v.units) != v.units
+    ]
+    if wrong:
+        raise ScenarioError(wrong)
     return table.apply_attrs(ds, SCHEMA)
 
 

@@ -146,3 +146,14 @@ def test_units_json_naming_an_unknown_variable_is_refused(toy, tmp_path):
     (tmp_path / "c" / "units.json").write_text('{"grid_prise": "JPY/MWh"}')
     with pytest.raises(ScenarioError, match=r"units.json: 'grid_prise' is not a variable"):
         planner.load_scenario(tmp_path / "c")
+
+
+def test_setting_the_contract_attrs_never_relabels_other_units(toy):
+    """reduce_time (which sets attrs) on a kW Scenario once called its 40,000 kW 40,000 MW."""
+    kw = toy.assign(site_it_max=toy["site_it_max"] * 1000.0)
+    kw["site_it_max"].attrs = {"units": "kW"}
+    with pytest.raises(ScenarioError, match=r"site_it_max: units 'kW', the contract says 'MW'"):
+        planner.reduce_time(kw, n_days=2)
+    with pytest.warns(ScenarioWarning):
+        red = planner.reduce_time(planner.validate(kw), n_days=2)
+    np.testing.assert_allclose(red["site_it_max"], toy["site_it_max"])
