@@ -73,6 +73,20 @@ def apply_attrs(ds: xr.Dataset, schema: Iterable[Var]) -> xr.Dataset:
     return ds
 
 
+def unit_mismatches(ds: xr.Dataset, schema: Iterable[Var]) -> list[str]:
+    """A problem per schema variable of `ds` whose `units` attr is not the contract's.
+
+    Setting the contract's attrs over these would relabel the numbers (kW read as MW);
+    `planner.contracts.units.check_units` converts what converts exactly.
+    """
+    return [
+        f"{v.name}: units {ds[v.name].attrs['units']!r}, the contract says {v.units!r} "
+        "(rule: values in the contract's units)"
+        for v in schema
+        if v.name in ds and ds[v.name].attrs.get("units", v.units) != v.units
+    ]
+
+
 def markdown_table(schema: Iterable[Var]) -> str:
     """The schema as a Markdown table (for README and docs); a `worse` column if any row has one."""
     schema = tuple(schema)

@@ -187,14 +187,9 @@ def apply_attrs(ds: xr.Dataset) -> xr.Dataset:
     A variable that says it is in other units is not relabelled (that hid kW
     read as MW): ScenarioError; `planner.validate` converts what converts.
     """
-    wrong = [
-        f"{v.name}: units {ds[v.name].attrs['units']!r}, the contract says {v.units!r} "
-        "(rule: convert first, e.g. with planner.validate)"
-        for v in SCHEMA
-        if v.name in ds and ds[v.name].attrs.get("units", v.units) != v.units
-    ]
+    wrong = table.unit_mismatches(ds, SCHEMA)
     if wrong:
-        raise ScenarioError(wrong)
+        raise ScenarioError([f"{w}; planner.validate converts what converts" for w in wrong])
     return table.apply_attrs(ds, SCHEMA)
 
 
