@@ -105,11 +105,12 @@ def read_csv_folder(folder: Path) -> xr.Dataset:
         if path.name in OPTIONAL_FILES or path.stem in (*DIMS, *optional):
             continue
         dims = tuple(path.stem.split("__"))
-        unknown = [d for d in dims if d not in DIMS]
-        if len(dims) < 2 or unknown or len(set(dims)) < len(dims):
+        unlabelled = [d for d in dims if d not in coords]
+        if len(dims) < 2 or unlabelled or len(set(dims)) < len(dims):
             problems.append(
                 f"{path.name}: not a file of the layout (rule: <dim>.csv, scalars.csv or "
-                f"<dim1>__<dim2>[__<dim3>].csv of distinct dims from {list(DIMS)})"
+                f"<dim1>__<dim2>[__<dim3>].csv of distinct dims with labels in their "
+                f"<dim>.csv, from {list(coords)})"
             )
             continue
         for name, da in _read_multi(path, dims, coords, problems).items():
