@@ -61,10 +61,13 @@ def solve(
     rounded up (a site partly open is opened) and the LP re-solved with siting
     fixed: the relaxation's objective bounds the MIP optimum from below, so the
     rounded plan's gap is proven; it is accepted when that gap is within
-    `mip_gap`, and branch and bound runs otherwise.
+    `mip_gap`, and branch and bound runs otherwise, in the time left. When branch
+    and bound finds nothing better within `time_limit`, the rounded plan is
+    returned with status "time_limit" and its proven gap.
     """
     start = time.perf_counter()
     relaxed_seconds = 0.0
+    fallback = None
     if prob.isMIP() and integers:
         try:
             relaxed = _run(prob, solver, time_limit, mip_gap, False, highs_options)
@@ -82,19 +85,49 @@ def solve(
         relaxed_seconds = relaxed.solver_seconds
         if relaxed.status == "optimal":
             rounded = _round_up(prob, solver, time_limit, mip_gap, integers, relaxed, highs_options)
-            if rounded is not None:
+            if rounded is not None and rounded.mip_gap <= mip_gap:
                 return replace(
                     rounded,
                     seconds=time.perf_counter() - start,
                     solver_seconds=rounded.solver_seconds + relaxed_seconds,
                 )
+            if rounded is not None:
+                fallback = (rounded, {v.name: v.varValue for v in prob.variables()})
+                relaxed_seconds += rounded.solver_seconds
         if time_limit is not None:
-            time_limit = max(time_limit - (time.perf_counter() - start), 1.0)
-    solved = _run(prob, solver, time_limit, mip_gap, True, highs_options)
+            time_limit = time_limit - (time.perf_counter() - start)
+            if fallback is not None and time_limit < 1.0:
+                return _keep_rounded(prob, fallback, start, relaxed_seconds, "no time left")
+            time_limit = max(time_limit, 1.0)
+    try:
+        solved = _run(prob, solver, time_limit, mip_gap, True, highs_options)
+    except SolverError:
+        if fallback is None:
+            raise
+        return _keep_rounded(prob, fallback, start, relaxed_seconds, "no incumbent")
+    if fallback is not None and solved.objective > fallback[0].objective:
+        return _keep_rounded(prob, fallback, start, relaxed_seconds, "a worse incumbent")
     return replace(
         solved,
         seconds=time.perf_counter() - start,
         solver_seconds=solved.solver_seconds + relaxed_seconds,
+    )
+
+
+def _keep_rounded(
+    prob: pulp.LpProblem, fallback: tuple, start: float, solver_seconds: float, why: str
+) -> Solved:
+    """The rounded relaxation's plan, restored, when branch and bound did not beat it in time."""
+    rounded, values = fallback
+    for v in prob.variables():
+        v.varValue = values[v.name]
+    return replace(
+        rounded,
+        status="time_limit",
+        solver_status=f"{rounded.solver_status}; branch and bound stopped at the time limit "
+        f"with {why}",
+        seconds=time.perf_counter() - start,
+        solver_seconds=solver_seconds,
     )
 
 
@@ -107,7 +140,7 @@ def _round_up(
     relaxed: Solved,
     highs_options: dict | None = None,
 ) -> Solved | None:
-    """Fix integers at the relaxation's values rounded up, re-solve; the plan if its gap is proven small."""
+    """Fix integers at the relaxation's values rounded up and re-solve: the plan and its proven gap."""
     bounds = [(v.lowBound, v.upBound) for v in integers]
     for v in integers:
         v.lowBound = v.upBound = 1.0 if v.varValue > INTEGRALITY else 0.0
@@ -121,8 +154,6 @@ def _round_up(
     if fixed is None or fixed.status != "optimal":
         return None
     gap = (fixed.objective - relaxed.objective) / max(abs(fixed.objective), 1e-9)
-    if gap > mip_gap:
-        return None
     return replace(
         fixed,
         solver_status=f"{fixed.solver_status} (fractional sites of the LP relaxation opened; "

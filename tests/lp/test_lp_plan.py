@@ -13,7 +13,7 @@ import xarray as xr
 
 import planner
 from planner.io import write_netcdf
-from planner.lp import Policy
+from planner.lp import PlanWarning, Policy
 from planner.lp.solve import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT
 from tests.lp.conftest import check_invariants
 
@@ -267,3 +267,26 @@ def test_plan_defaults_are_the_apps_and_the_proven_gap_is_logged(caplog):
     assert plan.attrs["mip_gap_requested"] == 1e-3 and plan.attrs["time_limit"] == 600.0
     assert 0.0 <= plan.attrs["mip_gap"] <= 1e-3
     assert f"proven relative gap {plan.attrs['mip_gap']:.3g}" in caplog.text
+
+
+def test_rounded_plan_is_kept_when_branch_and_bound_finds_nothing_in_time(monkeypatch):
+    import planner.lp.solve as solve_module
+
+    ds = dear_sites(planner.load_scenario("toy"))
+    rounded = planner.plan(ds, mip_gap=0.5)  # the rounded relaxation, accepted, with its gap
+    assert rounded.attrs["mip_gap"] > 0
+    real_run = solve_module._run
+
+    def no_incumbent(prob, solver, time_limit, mip_gap, mip, highs_options=None):
+        if mip:
+            raise planner.SolverError("highs: no usable plan within the time limit")
+        return real_run(prob, solver, time_limit, mip_gap, mip, highs_options)
+
+    monkeypatch.setattr(solve_module, "_run", no_incumbent)
+    with pytest.warns(PlanWarning, match="time limit"):
+        plan = planner.plan(ds, mip_gap=0.0, time_limit=60.0)
+    assert plan.attrs["status"] == "time_limit"
+    assert "branch and bound stopped" in plan.attrs["solver_status"]
+    assert plan.attrs["objective"] == pytest.approx(rounded.attrs["objective"], rel=1e-9)
+    assert plan.attrs["mip_gap"] == pytest.approx(rounded.attrs["mip_gap"], rel=1e-9)
+    check_invariants(plan, ds, {})
