@@ -10,14 +10,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from planner.contracts.table import (
-    Var,
-    apply_attrs,
-    check_dims,
-    check_values,
-    missing_text,
-    unit_mismatches,
-)
+from planner.contracts.table import Var, apply_attrs, check_dims, check_values, missing_text
 from planner.errors import PlanError
 
 SHARE_TOLERANCE = 1e-3  # a demanded node's shares must sum to 1 within this
@@ -125,7 +118,7 @@ def validate_plan(plan: xr.Dataset, scenario: xr.Dataset | None = None) -> xr.Da
     """
     if not isinstance(plan, xr.Dataset):
         raise PlanError(f"plan must be an xarray.Dataset, got {type(plan).__name__}")
-    problems: list[str] = unit_mismatches(plan, PLAN_SCHEMA)  # never relabelled below
+    problems: list[str] = []
     shaped: dict[str, xr.DataArray] = {}
     for var in PLAN_SCHEMA:
         if var.name not in plan:

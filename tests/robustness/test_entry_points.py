@@ -203,10 +203,3 @@ def test_outputs_honour_the_umask(toy, tmp_path, umask):
         assert stat.S_IMODE(path.stat().st_mode) == 0o777 & ~umask, path
     assert json.loads((tmp_path / "b.json").read_text()) == {"a": 1}
     assert not [p for p in tmp_path.rglob(".*")]  # no temporary sibling left
-
-
-def test_a_plan_in_other_units_is_refused_not_relabelled(toy, hand_plan):
-    kw = hand_plan.assign(it_capacity=hand_plan["it_capacity"] * 1000.0)
-    kw["it_capacity"].attrs = {"units": "kW"}
-    with pytest.raises(planner.PlanError, match=r"it_capacity: units 'kW', the contract says 'MW'"):
-        planner.simulate(toy, kw, n_futures=2, progress=False)
