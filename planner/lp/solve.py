@@ -95,10 +95,16 @@ def solve(
                 fallback = (rounded, {v.name: v.varValue for v in prob.variables()})
                 relaxed_seconds += rounded.solver_seconds
         if time_limit is not None:
-            time_limit = time_limit - (time.perf_counter() - start)
-            if fallback is not None and time_limit < 1.0:
+            left = time_limit - (time.perf_counter() - start)
+            if fallback is not None and left < 1.0:
                 return _keep_rounded(prob, fallback, start, relaxed_seconds, "no time left")
-            time_limit = max(time_limit, 1.0)
+            if left < 1.0:
+                raise SolverError(
+                    f"{solver}: no usable plan within the time limit of {time_limit} s: the LP "
+                    f"relaxation alone took {time.perf_counter() - start:.0f} s (a loaded machine "
+                    "or a larger model: raise time_limit, or None for no limit)"
+                )
+            time_limit = left
     try:
         solved = _run(prob, solver, time_limit, mip_gap, True, highs_options)
     except SolverError:
