@@ -96,6 +96,7 @@ def test_toy_run_writes_every_output_and_agrees_with_the_library(tmp_path):
     [
         ("montecarlo.n_futures=0", ["montecarlo.n_futures = 0", "[1, inf)"]),
         ("policy.cfe_target=1.5", ["policy.cfe_target = 1.5", "[0, 1]"]),
+        ("policy.capex_budget=inf", ["policy.capex_budget = inf", "finite number"]),
         ("montecarlo.n_future=10", ["n_future"]),  # mistyped key: Hydra stops at compose
     ],
 )
