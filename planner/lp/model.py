@@ -158,8 +158,8 @@ def _notes(
             notes.append(
                 f"{field} = {getattr(policy, field):g} is missed by {metrics[name]:.6g} MWh/yr: "
                 f"the {score} reaches {metrics[metric]:.4f} of total "
-                "load (shortfall priced at voll); no build within the site, potential and grid "
-                "limits meets it"
+                "load: within the site, potential and grid limits the rest cannot be met, or "
+                "only at more than voll per MWh (the shortfall's price)"
             )
     return notes
 

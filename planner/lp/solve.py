@@ -111,8 +111,9 @@ def solve(
         if fallback is None:
             raise
         return _keep_rounded(prob, fallback, start, relaxed_seconds, "no incumbent")
-    if fallback is not None and solved.objective > fallback[0].objective:
-        return _keep_rounded(prob, fallback, start, relaxed_seconds, "a worse incumbent")
+    if fallback is not None and solved.status == "time_limit":
+        if solved.objective > fallback[0].objective:  # B&B's incumbent is worse than the rounding
+            return _keep_rounded(prob, fallback, start, relaxed_seconds, "a worse incumbent")
     return replace(
         solved,
         seconds=time.perf_counter() - start,
