@@ -24,7 +24,7 @@ from planner.errors import PlanError, PlannerError, PolicyError
 from planner.mc.dispatch import Inputs
 from planner.mc.drivers import DriverParams, Sizes, driver_params
 from planner.mc.kernel import LinkPattern, link_pattern
-from planner.mc.uncertainty import Uncertainty
+from planner.mc.uncertainty import Uncertainty, as_uncertainty
 
 DTYPES = ("float32", "float64")
 SOC0 = 0.5  # the battery starts the year half full
@@ -48,15 +48,6 @@ class KernelInputs(NamedTuple):
         return self.sizes.n_sites
 
 
-def as_uncertainty(uncertainty: Uncertainty | dict | None) -> Uncertainty:
-    """An Uncertainty from itself, its dict, or None (the defaults)."""
-    if uncertainty is None:
-        return Uncertainty()
-    if isinstance(uncertainty, dict):
-        return Uncertainty(**uncertainty)
-    return uncertainty
-
-
 def prepare(
     scenario: xr.Dataset,
     plan: xr.Dataset,
@@ -72,8 +63,9 @@ def prepare(
     None for the defaults. dtype: "float32" or "float64" for every float array.
     weather_years: `cf` (year, site, gen, time) and `pue` (year, site, time) of real weather
     years, used with `uncertainty.weather.years`; None loads the shipped scenario's own
-    (`planner.datasets.weather_years(scenario.attrs["name"])`). Raises PlanError for a plan the Monte Carlo cannot run, PolicyError for a
-    bad dtype or uncertainty.
+    (`planner.datasets.weather_years(scenario.attrs["name"])`). Raises PlanError for a
+    plan the Monte Carlo cannot run, PolicyError for a bad dtype, UncertaintyError for a bad
+    uncertainty (named by its key path).
     """
     if dtype not in DTYPES:
         raise PolicyError(f"prepare: dtype={dtype!r}, choose one of {DTYPES}")

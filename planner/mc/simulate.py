@@ -15,22 +15,20 @@ import contextlib
 import math
 import numbers
 import time
-from collections.abc import Mapping
 
 import jax
 import numpy as np
 import xarray as xr
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
-from pydantic import BaseModel, ValidationError
 from tqdm.auto import tqdm
 
-from planner.errors import PolicyError, UncertaintyError
+from planner.errors import PolicyError
 from planner.mc import kernel
 from planner.mc.dispatch import State
 from planner.mc.metrics import future_metrics, risk_dataset
 from planner.mc.prepare import DTYPES, KernelInputs, prepare
 from planner.mc.reference import dispatch_numpy
-from planner.mc.uncertainty import Uncertainty
+from planner.mc.uncertainty import Uncertainty, as_uncertainty
 from planner.scenario.validate import validate
 
 BACKENDS = ("jax", "numpy")
@@ -59,64 +57,6 @@ def _whole(name: str, value, low: int, high: int | None) -> int:
         bound = f"lie in [{low}, {high})" if high is not None else f"be >= {low}"
         raise PolicyError(f"simulate: {name}={value!r} must {bound}")
     return int(value)
-
-
-def _uncertainty(uncertainty: Uncertainty | Mapping | None) -> Uncertainty:
-    """An Uncertainty from itself, its dict or None (the defaults); else UncertaintyError.
-
-    The error names each bad key by its path (`grid_stress.factor`), the value and the rule.
-    """
-    if uncertainty is None:
-        return Uncertainty()
-    if isinstance(uncertainty, Mapping):
-        try:
-            uncertainty = Uncertainty.model_validate(dict(uncertainty))
-        except ValidationError as err:
-            raise UncertaintyError(_explain(err)) from None
-    if not isinstance(uncertainty, Uncertainty):
-        raise UncertaintyError(
-            f"uncertainty = {uncertainty!r}: must be a planner.Uncertainty, a dict or None"
-        )
-    bad = [f"{k} = {v!r}" for k, v in _numbers(uncertainty.model_dump()) if not math.isfinite(v)]
-    if bad:
-        raise UncertaintyError(
-            "invalid uncertainty:\n"
-            + "\n".join(
-                f"  - {b}: must be a finite number (rule: switch a driver off with enabled: false)"
-                for b in bad
-            )
-        )
-    return uncertainty
-
-
-def _numbers(d: dict, prefix: str = ""):
-    for key, value in d.items():
-        if isinstance(value, dict):
-            yield from _numbers(value, f"{prefix}{key}.")
-        elif isinstance(value, float):
-            yield f"{prefix}{key}", value
-
-
-def _explain(err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        key = ".".join(map(str, e["loc"])) or "uncertainty"
-        rule = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            rule = f"unknown key (allowed: {_allowed(e['loc'][:-1])})"
-        lines.append(f"{key} = {e.get('input')!r}: {rule}")
-    return "invalid uncertainty:\n" + "\n".join(f"  - {line}" for line in lines)
-
-
-def _allowed(loc: tuple) -> list[str]:
-    """The keys of the Uncertainty model at `loc` (the drivers, or one driver's parameters)."""
-    model: type[BaseModel] = Uncertainty
-    for part in loc:
-        ann = model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
-        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
-            return []
-        model = ann
-    return sorted(model.model_fields)
 
 
 LANES = 32  # futures per device in a JAX chunk come in multiples of this (see chunk_for)
@@ -162,7 +102,7 @@ def simulate(
     for a full scenario); attrs["annual_scale"] = 8760 / hours scales them to a year.
     """
     n_futures, seed, chunk_size = _check_options(n_futures, seed, chunk_size, backend, dtype)
-    uncertainty = _uncertainty(uncertainty)
+    uncertainty = as_uncertainty(uncertainty)
     scenario = validate(scenario)
     started = time.perf_counter()
     run = prepare(scenario, plan, uncertainty, dtype)
@@ -256,7 +196,7 @@ def dispatch_trace(
     """
     _, seed, _ = _check_options(1, seed, 1, "numpy", "float64")
     future = _whole("future", future, 0, None)
-    uncertainty = _uncertainty(uncertainty)
+    uncertainty = as_uncertainty(uncertainty)
     scenario = validate(scenario)
     run = prepare(scenario, plan, uncertainty, "float64")
     with jax.enable_x64(True):

@@ -12,8 +12,12 @@ in its field description; they are meant to be overridden per study.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from planner.errors import UncertaintyError
 
 
 class _Driver(BaseModel):
@@ -232,3 +236,61 @@ class Uncertainty(BaseModel):
     def to_json(self) -> str:
         """JSON text for NetCDF attrs."""
         return json.dumps(self.model_dump(), sort_keys=True)
+
+
+def as_uncertainty(uncertainty: Uncertainty | Mapping | None) -> Uncertainty:
+    """An Uncertainty from itself, its dict or None (the defaults); else UncertaintyError.
+
+    The error names each bad key by its path (`grid_stress.factor`), the value and the rule.
+    """
+    if uncertainty is None:
+        return Uncertainty()
+    if isinstance(uncertainty, Mapping):
+        try:
+            uncertainty = Uncertainty.model_validate(dict(uncertainty))
+        except ValidationError as err:
+            raise UncertaintyError(_explain(err)) from None
+    if not isinstance(uncertainty, Uncertainty):
+        raise UncertaintyError(
+            f"uncertainty = {uncertainty!r}: must be a planner.Uncertainty, a dict or None"
+        )
+    bad = [f"{k} = {v!r}" for k, v in _numbers(uncertainty.model_dump()) if not math.isfinite(v)]
+    if bad:
+        raise UncertaintyError(
+            "invalid uncertainty:\n"
+            + "\n".join(
+                f"  - {b}: must be a finite number (rule: switch a driver off with enabled: false)"
+                for b in bad
+            )
+        )
+    return uncertainty
+
+
+def _numbers(d: dict, prefix: str = ""):
+    for key, value in d.items():
+        if isinstance(value, dict):
+            yield from _numbers(value, f"{prefix}{key}.")
+        elif isinstance(value, float):
+            yield f"{prefix}{key}", value
+
+
+def _explain(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        key = ".".join(map(str, e["loc"])) or "uncertainty"
+        rule = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            rule = f"unknown key (allowed: {_allowed(e['loc'][:-1])})"
+        lines.append(f"{key} = {e.get('input')!r}: {rule}")
+    return "invalid uncertainty:\n" + "\n".join(f"  - {line}" for line in lines)
+
+
+def _allowed(loc: tuple) -> list[str]:
+    """The keys of the Uncertainty model at `loc` (the drivers, or one driver's parameters)."""
+    model: type[BaseModel] = Uncertainty
+    for part in loc:
+        ann = model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return []
+        model = ann
+    return sorted(model.model_fields)
