@@ -20,7 +20,7 @@ import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from planner.errors import ConfigError
-from planner.lp import Policy
+from planner.lp import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT, Policy
 from planner.mc.uncertainty import Uncertainty
 from planner.report.options import ReportOptions, StudyOptions
 
@@ -87,14 +87,17 @@ class TimeSettings(_Settings):
 
     n_days: int | None = Field(default=12, ge=1, le=366)
     extreme_days: bool = True
+    # battery state of charge: linked through the year's day order (auto: when the reduced
+    # scenario has day_cluster) or cyclic within each representative day (planner.plan)
+    storage_linking: Literal["auto", "linked", "cyclic"] = "auto"
 
 
 class SolverSettings(_Settings):
     """LP solver options."""
 
     name: Literal["highs", "cbc"] = "highs"
-    time_limit: float | None = Field(default=None, gt=0.0)
-    mip_gap: float = Field(default=1e-4, ge=0.0, lt=1.0)
+    time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT, gt=0.0)  # s, as planner.plan
+    mip_gap: float = Field(default=DEFAULT_MIP_GAP, ge=0.0, lt=1.0)
     relax_siting: bool = False
 
 

@@ -189,6 +189,7 @@ def plan_stage(s: RunSettings, reduced: xr.Dataset) -> xr.Dataset:
             relax_siting=s.solver.relax_siting,
             time_limit=s.solver.time_limit,
             mip_gap=s.solver.mip_gap,
+            storage_linking=s.time.storage_linking,
         )
     for w in caught:
         log.warning("Plan: %s", w.message)
