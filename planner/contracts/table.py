@@ -7,6 +7,8 @@ README tables (`markdown_table`) and the value checks the validators share
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -181,3 +183,19 @@ def check_values(var: Var, da: xr.DataArray, tolerance: float = 0.0) -> list[str
     if bad.any():
         problems.append(f"{var.name}{where(da, bad)}: {RULES[var.rule]} (units {var.units})")
     return problems
+
+
+def whole_number(name: str, value, low: int, high: int | None, error: type[Exception]) -> int:
+    """`value` as an int in [low, high); `error` naming `name` for a fraction (2.5), text or bool.
+
+    A fraction is refused, never truncated: `n_futures=2.5` is a typo, not a request for 2.
+    """
+    whole = isinstance(value, numbers.Integral) or (
+        isinstance(value, float) and math.isfinite(value) and value.is_integer()
+    )
+    if isinstance(value, bool) or not whole:
+        raise error(f"{name}={value!r} must be a whole number")
+    if value < low or (high is not None and value >= high):
+        bound = f"lie in [{low}, {high})" if high is not None else f"be >= {low}"
+        raise error(f"{name}={value!r} must {bound}")
+    return int(value)

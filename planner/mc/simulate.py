@@ -12,8 +12,6 @@ chunk size, device count or backend.
 from __future__ import annotations
 
 import contextlib
-import math
-import numbers
 import time
 
 import jax
@@ -22,6 +20,7 @@ import xarray as xr
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from tqdm.auto import tqdm
 
+from planner.contracts.table import whole_number
 from planner.errors import PolicyError
 from planner.mc import kernel
 from planner.mc.dispatch import State
@@ -47,16 +46,7 @@ def _check_options(n_futures, seed, chunk_size, backend, dtype) -> tuple[int, in
 
 
 def _whole(name: str, value, low: int, high: int | None) -> int:
-    """`value` as an int in [low, high); a fraction (2.5) is refused, never truncated."""
-    whole = isinstance(value, numbers.Integral) or (
-        isinstance(value, float) and math.isfinite(value) and value.is_integer()
-    )
-    if isinstance(value, bool) or not whole:
-        raise PolicyError(f"simulate: {name}={value!r} must be a whole number")
-    if value < low or (high is not None and value >= high):
-        bound = f"lie in [{low}, {high})" if high is not None else f"be >= {low}"
-        raise PolicyError(f"simulate: {name}={value!r} must {bound}")
-    return int(value)
+    return whole_number(f"simulate: {name}", value, low, high, PolicyError)
 
 
 LANES = 32  # futures per device in a JAX chunk come in multiples of this (see chunk_for)

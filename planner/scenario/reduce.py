@@ -32,8 +32,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from planner.contracts.table import whole_number
 from planner.errors import ScenarioError
 from planner.scenario.schema import apply_attrs
+from planner.scenario.validate import validate
 
 EXTREMES = ("peak_demand", "min_renewable", "max_price")
 DEFAULT_EXTREMES = ("peak_demand", "min_renewable")
@@ -61,6 +63,7 @@ def reduce_time(
     `rescale`: scale the representative days so weighted means equal the year's.
     Fewer than `n_days` come back (with a `ReductionWarning`) when days are alike.
     """
+    n_days, seed, extreme_days = _check_arguments(ds, n_days, extreme_days, seed)
     hours = ds.sizes["time"]
     if hours % 24:
         raise ScenarioError(
@@ -70,8 +73,7 @@ def reduce_time(
         raise ScenarioError(
             "period/weight: the scenario is already reduced (rule: reduce a full scenario)"
         )
-    if n_days < 1:
-        raise ScenarioError(f"n_days = {n_days}: must be >= 1")
+    ds = validate(ds)  # every variable the reduction reads is there and within its rules
     days = hours // 24
     names = _extreme_names(extreme_days)
     daily = _daily_series(ds)
@@ -203,6 +205,25 @@ def _rescale(
     rescaled = np.where(span > 0, lo + x * span_safe, days)
     rescaled[:, fixed] = days[:, fixed]  # bit for bit, not through the normalisation
     return rescaled, deviation
+
+
+def _check_arguments(ds, n_days, extreme_days, seed):
+    """reduce_time's arguments checked before any work: ScenarioError naming the argument."""
+    if not isinstance(ds, xr.Dataset):
+        raise ScenarioError(
+            f"reduce_time: ds is a {type(ds).__name__}, not an xarray.Dataset "
+            "(rule: pass a Scenario, e.g. planner.load_scenario(...))"
+        )
+    n_days = whole_number("reduce_time: n_days", n_days, 1, None, ScenarioError)
+    seed = whole_number("reduce_time: seed", seed, 0, 2**32, ScenarioError)
+    if isinstance(extreme_days, str):  # one name, not its letters
+        extreme_days = [extreme_days]
+    elif not isinstance(extreme_days, bool | None | list | tuple):
+        raise ScenarioError(
+            f"reduce_time: extreme_days={extreme_days!r} (rule: True, False or a list of "
+            f"names from {list(EXTREMES)})"
+        )
+    return n_days, seed, extreme_days
 
 
 def _extreme_names(extreme_days) -> tuple[str, ...]:

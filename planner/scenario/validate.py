@@ -162,14 +162,15 @@ def _check_reachability(shaped: dict[str, xr.DataArray]) -> list[str]:
     ok = reachable(**{n: shaped[n] for n in needed})
     unreachable = ~ok.any(("site", "backhaul")).values
     problems = []
-    for node in shaped["distance"]["node"].values[unreachable]:
+    # by position: a duplicated node label (reported by _check_coords) must not crash this
+    for i in np.flatnonzero(unreachable):
+        node = shaped["distance"]["node"].values[i]
         best = latency(
             shaped["distance"], shaped["backhaul_latency_per_km"], shaped["backhaul_base_latency"]
         )
-        best = (
-            best.where(shaped["distance"] <= shaped["backhaul_max_km"]).sel(node=node).min().item()
-        )
-        budget = shaped["node_latency_budget"].sel(node=node).item()
+        within = shaped["distance"] <= shaped["backhaul_max_km"]
+        best = best.where(within).isel(node=i).min().item()
+        budget = shaped["node_latency_budget"].isel(node=i).item()
         fastest = (
             "no site is within any technology's distance limit"
             if np.isnan(best)

@@ -11,6 +11,7 @@ import planner
 from planner import ScenarioError
 from planner.contracts.units import conversion
 from planner.errors import ScenarioWarning
+from planner.scenario.schema import apply_attrs
 
 
 @pytest.mark.parametrize(
@@ -149,11 +150,16 @@ def test_units_json_naming_an_unknown_variable_is_refused(toy, tmp_path):
 
 
 def test_setting_the_contract_attrs_never_relabels_other_units(toy):
-    """reduce_time (which sets attrs) on a kW Scenario once called its 40,000 kW 40,000 MW."""
+    """reduce_time (which sets attrs) on a kW Scenario once called its 40,000 kW 40,000 MW.
+
+    It validates first, so the kW are converted (with a warning), never relabelled; and
+    setting the contract's attrs on a variable in other units is refused.
+    """
     kw = toy.assign(site_it_max=toy["site_it_max"] * 1000.0)
     kw["site_it_max"].attrs = {"units": "kW"}
-    with pytest.raises(ScenarioError, match=r"site_it_max: units 'kW', the contract says 'MW'"):
-        planner.reduce_time(kw, n_days=2)
-    with pytest.warns(ScenarioWarning):
-        red = planner.reduce_time(planner.validate(kw), n_days=2)
+    with pytest.warns(ScenarioWarning, match="site_it_max: converted from kW to MW"):
+        red = planner.reduce_time(kw, n_days=2)
     np.testing.assert_allclose(red["site_it_max"], toy["site_it_max"])
+    assert red["site_it_max"].attrs["units"] == "MW"
+    with pytest.raises(ScenarioError, match=r"site_it_max: units 'kW', the contract says 'MW'"):
+        apply_attrs(kw)
