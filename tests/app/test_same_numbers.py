@@ -1,7 +1,7 @@
 """The same config and seed give the same numbers as the stored runs (made before the refactor of #10).
 
-`data/*.summary.json` are summary.json files of toy runs written by the code
-before the study pipeline moved into the library, with the settings, wall
+`data/*.summary.json` are summary.json files of toy runs (first written before #10
+moved the study pipeline into the library; rewritten after #11 (exports, scores on total load, rescaled days, linked storage) and #13 (observed data) changed the numbers on purpose), with the settings, wall
 times and Monte Carlo seconds taken out. Each run is repeated as a user types
 it and every number compared.
 """
