@@ -74,7 +74,7 @@ def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
 
     t0 = time.perf_counter()
     options = report_options(settings)
-    summary = report.summarize(scenario, plan, risk, options)
+    summary = report.summarize(scenario, plan, risk, options, reduced=reduced)
     log.info(
         "Risk: unserved energy p50 %.0f, p95 %.0f MWh/yr (target p95 <= %g); CFE score p5 %.3f, p50 %.3f",
         summary["risk"]["unserved_energy"]["p50"],

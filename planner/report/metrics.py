@@ -160,14 +160,16 @@ def summarize(
     plan: xr.Dataset,
     risk: xr.Dataset,
     options: ReportOptions | None = None,
+    reduced: xr.Dataset | None = None,
 ) -> dict[str, Any]:
     """The key numbers of a run as plain JSON-ready values (units in the key names).
 
     Checks its inputs first (`check_inputs`); `options` gives the risk targets
-    (default: `ReportOptions()`'s).
+    (default: `ReportOptions()`'s); `reduced` the Scenario on the LP's hours (its
+    rescaled days, as the LP saw them; default: the Scenario at the plan's hours).
     """
     plan, risk = check_inputs(scenario, plan, risk)
-    hours = on_plan_hours(scenario, plan)
+    hours = on_plan_hours(reduced if reduced is not None else scenario, plan)
     energy = site_energy(plan, hours)
     w = hours["weight"]
     it_energy = float((plan["it_load"] * w).sum())

@@ -23,8 +23,12 @@ def solve(scenario, **policy):
 
 @pytest.fixture(scope="module")
 def toy_plan(toy):
-    """The LP's plan of the toy week at an 80% renewable share (batteries, thin grid)."""
-    return solve(toy, re_share=0.8)
+    """The LP's plan of the toy week at an 80% renewable share (batteries, thin grid).
+
+    No exports: the Monte Carlo does not sell surplus yet (issue #11), so a plan that
+    exported would be compared with a dispatch that curtails instead.
+    """
+    return solve(toy, re_share=0.8, export_share_max=0.0)
 
 
 def test_toy_plan_is_served_after_the_first_day(toy, toy_plan):
@@ -74,7 +78,8 @@ def test_japan_plan_is_served_where_the_lp_serves_it():
     the on-site-only data; 0.259 vs 0.300 RE share once off-site PPA potential was added).
     """
     scn = planner.validate(planner.load_scenario("japan_2030"))
-    plan = solve(planner.reduce_time(scn, n_days=12), re_share=0.3)
+    # no exports: the Monte Carlo does not sell surplus yet, and the LP's re_share counts exports
+    plan = solve(planner.reduce_time(scn, n_days=12), re_share=0.3, export_share_max=0.0)
     f = dispatch_trace(scn, plan, uncertainty=Uncertainty.none())
     lp_days = f.sel(time=plan["time"].values)
     served_by_lp = float(plan["unserved"].sum()) < 1.0 + 1e-3 * float(plan["it_load"].sum())
