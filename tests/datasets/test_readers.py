@@ -143,3 +143,63 @@ def test_bad_jepx_and_jma_files(tmp_path):
     obs.write_text(head + "2016-01-01,1,5.2,\n2016-01-01,2,warm,\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"naha.csv: row 4, column '気温 \(℃\)'"):
         jma.read_hourly(obs)
+
+
+DAILY = REAL / "tso_tokyo_okinawa_daily_cy2023" / "juyo"
+
+
+@needs_real
+@pytest.mark.slow
+def test_every_daily_denki_yoho_file_parses_and_its_two_blocks_agree():
+    from planner.datasets import denki_yoho
+    from planner.datasets.rawcsv import read_rows
+
+    files = sorted(DAILY.rglob("*.csv"))
+    assert len(files) == 2 * 365
+    ds = denki_yoho.read_daily(DAILY)
+    assert set(ds["area"].values) == {"tokyo", "okinawa"}
+    assert ds.sizes["time"] == 8760 and not ds["demand"].isnull().any()
+    assert not ds["solar"].isnull().any() and float(ds["solar"].min()) >= 0.0
+    night = ds["solar"].sel(time=ds["time.hour"] < 3)
+    assert float(night.max()) == 0.0
+    # the hourly block against the same file's 5-minute demand averaged to the hour
+    rows = read_rows(files[0])
+    h, _ = denki_yoho._block(rows, denki_yoho._HOURLY, files[0])
+    f, labels = denki_yoho._block(rows, denki_yoho._FIVE_MIN, files[0])
+    five = denki_yoho._values(rows, f, labels, denki_yoho._FIVE_MIN, files[0])
+    hourly = denki_yoho.read_file(files[0])["demand"]
+    np.testing.assert_allclose(five.resample("1h").mean().to_numpy(), hourly.to_numpy(), rtol=0.05)
+    # Tokyo's calendar-2023 energy against FY2024 from the OCCTO 30-minute files
+    fy2024 = tso.read_area_balance(REAL / "tso_area_30min_fy2024", area=None)
+    tokyo_fy24 = fy2024["demand"].sel(area="tokyo").sel(time=slice("2024-04-01", "2025-03-31"))
+    ratio = float(ds["demand"].sel(area="tokyo").sum()) / float(tokyo_fy24.sum())
+    assert 0.95 < ratio < 1.05
+
+
+def test_bad_daily_files_name_file_row_and_column(tmp_path):
+    from planner.datasets import denki_yoho
+
+    head = "DATE,TIME,当日実績(万kW),予測値(万kW)\n"
+    hours = "".join(f"2023/1/1,{h}:00,100,100\n" for h in range(24))
+    five = "DATE,TIME,当日実績(５分間隔値)(万kW),太陽光発電実績(５分間隔値)(万kW)\n"
+    good = head + hours + "\n" + five + "2023/1/1,0:00,100,0\n"
+    path = tmp_path / "tok" / "day.csv"
+    path.parent.mkdir()
+    path.write_text(good, encoding="utf-8")
+    day = denki_yoho.read_file(path)
+    assert len(day) == 24 and float(day["demand"].iloc[0]) == 1000.0  # 万kW -> MW
+    path.write_text(good.replace("2023/1/1,5:00,100", "2023/1/1,5:00,x"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"day.csv: row 7, column '当日実績\(万kW\)'"):
+        denki_yoho.read_file(path)
+    path.write_text(head + hours, encoding="utf-8")
+    with pytest.raises(DataError, match="no block headed DATE,TIME,当日実績"):
+        denki_yoho.read_file(path)
+    assert issubclass(DataError, PlannerError)
+
+
+@needs_real
+def test_the_one_excel_file_is_a_copy_of_a_csv_quarter_that_is_read():
+    """The readers take CSV; the only .xls (Hokkaido 2018 Q2) has its CSV twin beside it."""
+    excel = sorted(p for p in REAL.rglob("*") if p.suffix.lower() in (".xls", ".xlsx"))
+    assert [p.name for p in excel] == ["sup_dem_results_2018_2q.xls"]
+    assert excel[0].with_suffix(".csv").is_file()
