@@ -83,6 +83,25 @@ def draw_cost(plan: xr.Dataset, it_energy_mwh: float):
     return fig
 
 
+BAND_LABELS = {"export": "Exported to the grid", "curtailment": "Curtailed"}
+
+
+def _band_above(ax, x, base, values, name: str, hatch: str, alpha: float):
+    """A hatched band of `values` (MW) drawn on top of `base`; None when it is all zero."""
+    if values.sum() <= 1e-9:
+        return None
+    return ax.fill_between(
+        x,
+        base,
+        base + values,
+        color=SOURCE_COLOURS[name],
+        alpha=alpha,
+        hatch=hatch,
+        lw=0,
+        label=BAND_LABELS[name],
+    )
+
+
 def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
     """System-wide hourly supply stack on a summer and a winter representative day (MW)."""
     days = representative_days(hours)
@@ -109,33 +128,9 @@ def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
             alpha=0.95,
         )
         top = frame[supply].sum(axis=1).values
-        sold = frame["export"].values
-        exported = None
-        if sold.sum() > 1e-9:
-            exported = ax.fill_between(
-                x,
-                top,
-                top + sold,
-                color=SOURCE_COLOURS["export"],
-                alpha=0.6,
-                hatch="\\\\",
-                lw=0,
-                label="Exported to the grid",
-            )
-            top = top + sold
-        curt = frame["curtailment"].values
-        fill = None
-        if curt.sum() > 1e-9:
-            fill = ax.fill_between(
-                x,
-                top,
-                top + curt,
-                color=SOURCE_COLOURS["curtailment"],
-                alpha=0.5,
-                hatch="///",
-                lw=0,
-                label="Curtailed",
-            )
+        exported = _band_above(ax, x, top, frame["export"].values, "export", "\\\\", 0.6)
+        top = top + frame["export"].values
+        fill = _band_above(ax, x, top, frame["curtailment"].values, "curtailment", "///", 0.5)
         (load,) = ax.plot(
             x, frame["facility_load"].values, color="black", lw=2, label="Facility load (IT x PUE)"
         )
