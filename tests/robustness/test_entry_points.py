@@ -12,15 +12,7 @@ from planner.errors import OutputExistsError, PlannerError, UncertaintyError
 from planner.io import atomic_write_dir, write_json, write_netcdf, write_text
 from planner.report.runs import load_runs
 from planner.study import check_fresh, keep_sites_in_areas
-
-CAPACITIES = {
-    "it_capacity": [14.0, 6.0, 11.0],
-    "gen_capacity": [[30.0, 10.0], [10.0, 10.0], [20.0, 5.0]],
-    "share": [[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]],
-    "battery_power": 2.0,
-    "battery_energy": 8.0,
-    "grid_capacity": 5.0,
-}
+from tests.contracts.conftest import CAPACITIES  # the hand-made plan of the contract tests
 
 
 @pytest.fixture
