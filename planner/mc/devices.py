@@ -1,4 +1,4 @@
-"""XLA flags for the Monte Carlo on a CPU: one device per core, fast math, unless told otherwise.
+"""Devices for the Monte Carlo: XLA flags on a CPU (a device per core, fast math); chunk sizes.
 
 Nothing here runs on import: entry points (`planner.app`, `benchmarks.run`, a
 script, the test suite's conftest) call `configure_devices()` before JAX starts
@@ -89,3 +89,41 @@ def configure_devices(environ: MutableMapping[str, str] = os.environ) -> int | N
             raise ValueError(f"{ENV}={setting!r}: use 'auto', 'off' or a number of devices >= 1")
     environ["XLA_FLAGS"] = f"{flags} {FLAG}={count}".strip()
     return count
+
+
+# Chunk size per device kind. A CPU's cost is passes through memory: 256 futures keep a chunk's
+# per-hour (S, F) arrays in cache (kernel.py). A GPU wants as many futures in flight as its memory
+# holds, so its chunk is bounded by the device's free memory, up to GPU_CHUNK_MAX per device.
+CPU_CHUNK = 256
+GPU_CHUNK_MAX = 65_536
+MEMORY_SHARE = 0.5  # of a device's free memory for the chunks in flight (XLA needs headroom)
+CHUNKS_IN_FLIGHT = 2  # simulate copies one chunk out while the next one runs
+
+
+def free_memory(device) -> int | None:
+    """Bytes free on `device` (a jax Device) from its allocator's stats; None where it has none (CPU)."""
+    try:
+        stats = device.memory_stats()
+    except Exception:  # a backend without memory stats
+        return None
+    if not stats or "bytes_limit" not in stats:
+        return None
+    return int(stats["bytes_limit"]) - int(stats.get("bytes_in_use", 0))
+
+
+def chunk_per_device(
+    platform: str, free_bytes: int | None, bytes_per_future: float, lanes: int
+) -> int:
+    """Futures per device in one chunk: CPU_CHUNK on a CPU, memory-bounded elsewhere.
+
+    platform: the device's platform ("cpu", "gpu", "cuda", "rocm", "tpu"). free_bytes: the
+    device's free memory (None: unknown, then CPU_CHUNK). bytes_per_future: device memory one
+    future of a chunk takes (simulate measures it from the compiled kernel). The result is a
+    multiple of `lanes` (whole SIMD vectors, see simulate.chunk_for), at least `lanes`: chunks
+    of up to GPU_CHUNK_MAX futures, CHUNKS_IN_FLIGHT of them within MEMORY_SHARE of free_bytes.
+    """
+    if platform == "cpu" or free_bytes is None or bytes_per_future <= 0:
+        return CPU_CHUNK
+    fits = MEMORY_SHARE * free_bytes / (CHUNKS_IN_FLIGHT * bytes_per_future)
+    chunk = min(GPU_CHUNK_MAX, int(fits)) // lanes * lanes
+    return max(lanes, chunk)

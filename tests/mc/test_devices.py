@@ -66,3 +66,56 @@ def test_import_leaves_the_environment_alone():
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
         )
         assert done.returncode == 0, done.stderr[-2000:]
+
+
+# Chunk size per device kind (devices.chunk_per_device, simulate.device_chunk)
+
+
+class FakeDevice:
+    """A device whose allocator reports `limit` bytes of which `used` are taken."""
+
+    def __init__(self, limit=None, used=0):
+        self.stats = None if limit is None else {"bytes_limit": limit, "bytes_in_use": used}
+
+    def memory_stats(self):
+        return self.stats
+
+
+def test_free_memory_from_allocator_stats_or_none():
+    assert devices.free_memory(FakeDevice(80 * 2**30, 2 * 2**30)) == 78 * 2**30
+    assert devices.free_memory(FakeDevice()) is None  # a CPU reports none
+
+
+def test_gpu_chunk_is_bounded_by_free_memory_and_the_cap():
+    lanes = 32
+    # 10 GB free, 100 kB a future: half of it for 2 chunks in flight -> 25,000 futures,
+    # rounded down to whole vectors of 32: 24,992
+    assert devices.chunk_per_device("gpu", 10_000_000_000, 100_000, lanes) == 24_992
+    # 139 GB free (an H200): the cap, 65,536 futures per device
+    assert devices.chunk_per_device("gpu", 139 * 10**9, 100_000, lanes) == devices.GPU_CHUNK_MAX
+    # almost nothing free: one vector of futures, never zero
+    assert devices.chunk_per_device("gpu", 1_000_000, 100_000, lanes) == lanes
+    # a CPU, or a device that reports no memory: the cache-sized CPU chunk
+    assert devices.chunk_per_device("cpu", 10**12, 100_000, lanes) == devices.CPU_CHUNK
+    assert devices.chunk_per_device("gpu", None, 100_000, lanes) == devices.CPU_CHUNK
+
+
+@pytest.mark.slow  # compiles the kernel once more for its memory analysis
+def test_measured_bytes_per_future_cover_the_compact_futures(toy):
+    import jax
+    import numpy as np
+
+    from planner.mc import kernel, prepare
+    from planner.mc.simulate import bytes_per_future, device_chunk
+
+    from .conftest import stressed_toy_plan
+
+    run = prepare(toy, stressed_toy_plan(toy))
+    ids = jax.ShapeDtypeStruct((128,), np.int32)
+    futures = jax.eval_shape(kernel.sample_chunk, np.uint32(0), ids, run.params, run.sizes)
+    compact = sum(a.size * a.dtype.itemsize for a in jax.tree.leaves(futures)) / 128
+    measured = bytes_per_future(run, jax.devices()[0])
+    # at least the compact futures; the day-by-day words (7 days x (sites + links) x 4 bytes)
+    # and per-site state of one future are far below a megabyte
+    assert compact <= measured < 2**20
+    assert device_chunk(run, jax.devices(), "jax") == devices.CPU_CHUNK
