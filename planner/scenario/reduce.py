@@ -318,3 +318,164 @@ def reduction_error(full: xr.Dataset, reduced: xr.Dataset) -> dict[str, float]:
         scale = np.abs(exact).mean() or 1.0
         error[key] = float(np.sqrt(np.mean((exact - approx) ** 2)) / scale)
     return error
+
+
+# ---- stress days: extra periods that planner.harden adds where the Monte Carlo fails ----------
+
+STRESS_ATTR = (
+    "stress_days"  # JSON list of {"day": index, "date": ..., "period": label, "source": ...}
+)
+
+
+def stress_free_days(reduced: xr.Dataset) -> np.ndarray:
+    """(day,) bool: the days of the year a stress day may stand for in `add_stress_days`.
+
+    Not free: a day that is the own date of a period standing for other days too
+    (its medoid: moving it would leave the period's date outside its days), and a
+    day that stands for a stress day already.
+    """
+    cluster, labels, counts, own = _day_periods(reduced)
+    stressed = {int(s["period"]) for s in json.loads(reduced.attrs.get(STRESS_ATTR, "[]"))}
+    free = np.ones(len(cluster), dtype=bool)
+    for p, label in enumerate(labels):
+        if int(label) in stressed:
+            free[cluster == p] = False
+        elif counts[p] > 1 and own[p] >= 0:
+            free[own[p]] = False
+    return free
+
+
+def add_stress_days(
+    reduced: xr.Dataset, days: xr.Dataset, day_index, sources: list[str] | None = None
+) -> xr.Dataset:
+    """`reduced` with each stress day standing for one day of the year, as its own period.
+
+    days: the time series of the stress days (time = 24 x len(day_index) hours, the
+    same time-varying variables as `reduced`, e.g. a Monte Carlo future's weather,
+    demand and prices on those days). day_index: the day of the year (0-based, the
+    `day` dim) each one stands for, a `stress_free_days` day. The day leaves the period
+    that stood for it (weight one day less) and a new period of weight one day is
+    appended, placed in the year's day order (`day_cluster`), so linked storage runs
+    through it on its own date; a period that stood for that day alone is replaced in
+    place instead. This is tsam's `extremePeriodMethod="new_cluster_center"` for one
+    day (Kotzur et al. 2018, Energy 195: each extreme period its own cluster, its own day
+    taken out of the cluster that held it), with days chosen by the Monte Carlo.
+    `sources`: one description per day (e.g. "future 812 of seed 0"), kept in attrs.
+    """
+    day_index = np.atleast_1d(np.asarray(day_index, dtype=np.int64))
+    problems = _stress_problems(reduced, days, day_index)
+    if problems:
+        raise ScenarioError(problems)
+    cluster, labels, counts, _ = _day_periods(reduced)
+    cluster = labels[cluster].astype(np.int64)  # period label of each day
+    weight = np.asarray(reduced["weight"].values, dtype=float).copy()
+    period = np.asarray(reduced["period"].values)
+    series = [n for n in reduced.data_vars if "time" in reduced[n].dims and n not in ADDED]
+    hourly = {n: reduced[n].transpose("time", ...).values.copy() for n in series}
+    tail: dict[str, list[np.ndarray]] = {n: [] for n in (*series, "weight", "period")}
+    tail_time: list[np.ndarray] = []
+    time = reduced["time"].values.copy()
+    stress = json.loads(reduced.attrs.get(STRESS_ATTR, "[]"))
+    next_label = int(period.max()) + 1
+    for j, d in enumerate(day_index.tolist()):
+        hours = slice(24 * j, 24 * j + 24)
+        old = cluster[d]
+        at = np.flatnonzero(period == old)
+        if np.count_nonzero(cluster == old) == 1:  # the period stood for this day alone
+            label = int(old)
+            for n in series:
+                hourly[n][at] = days[n].transpose("time", ...).values[hours]
+            time[at] = days["time"].values[hours]
+        else:
+            label = next_label
+            next_label += 1
+            weight[at] -= 1.0
+            for n in series:
+                tail[n].append(days[n].transpose("time", ...).values[hours])
+            tail["weight"].append(np.ones(24))
+            tail["period"].append(np.full(24, label, dtype=period.dtype))
+            tail_time.append(days["time"].values[hours])
+            cluster[d] = label
+        stress.append(
+            {
+                "day": d,
+                "date": str(pd.Timestamp(days["time"].values[24 * j]).date()),
+                "period": label,
+                "source": (sources or [""] * len(day_index))[j],
+            }
+        )
+    out = reduced.copy()
+    for n in series:
+        out[n] = (reduced[n].transpose("time", ...).dims, hourly[n], reduced[n].attrs)
+        out[n] = out[n].transpose(*reduced[n].dims)
+    out["weight"] = ("time", weight, reduced["weight"].attrs)
+    out = out.assign_coords(time=time)
+    if tail_time:
+        extra = xr.Dataset(
+            {
+                n: (out[n].transpose("time", ...).dims, np.concatenate(v), out[n].attrs)
+                for n, v in tail.items()
+                if n in out
+            },
+            coords={"time": np.concatenate(tail_time)},
+        )
+        timed = [n for n in out.data_vars if "time" in out[n].dims]
+        joined = xr.concat(
+            [out[timed].transpose("time", ...), extra],
+            dim="time",
+            coords="minimal",
+            compat="override",
+            join="outer",
+        )
+        out = out.drop_vars(timed).drop_dims("time").merge(joined)
+        for n in timed:
+            out[n] = out[n].transpose(*reduced[n].dims)
+    labels_after = np.unique(np.asarray(out["period"].values))
+    out["day_cluster"] = ("day", np.searchsorted(labels_after, cluster).astype(np.int64))
+    out["period"] = out["period"].astype(reduced["period"].dtype)
+    out.attrs = {**reduced.attrs, STRESS_ATTR: json.dumps(stress)}
+    return apply_attrs(out)
+
+
+def _day_periods(reduced: xr.Dataset):
+    """Position of each day's period, the period labels, days per period and each own day (-1)."""
+    if "day_cluster" not in reduced or "period" not in reduced:
+        raise ScenarioError(
+            "day_cluster: the scenario has no day order (rule: stress days go into a "
+            "scenario reduced by planner.reduce_time)"
+        )
+    period = np.asarray(reduced["period"].values)
+    labels = np.unique(period)
+    cluster = np.asarray(reduced["day_cluster"].values, dtype=np.int64)
+    counts = np.bincount(cluster, minlength=len(labels))
+    starts = pd.DatetimeIndex(pd.to_datetime(reduced["day"].values)).normalize()
+    first = np.array([np.flatnonzero(period == lab)[0] for lab in labels])
+    own = starts.get_indexer(pd.DatetimeIndex(reduced["time"].values[first]).normalize())
+    return cluster, labels, counts, own
+
+
+def _stress_problems(reduced: xr.Dataset, days: xr.Dataset, day_index: np.ndarray) -> list[str]:
+    n_days = reduced.sizes.get("day", 0)
+    problems = []
+    if days.sizes.get("time") != 24 * len(day_index):
+        problems.append(
+            f"stress days: {days.sizes.get('time')} hours for {len(day_index)} days "
+            "(rule: 24 hours per day in day_index)"
+        )
+    series = [n for n in reduced.data_vars if "time" in reduced[n].dims and n not in ADDED]
+    missing = [n for n in series if n not in days]
+    if missing:
+        problems.append(f"stress days: no {missing} (rule: every time series of the scenario)")
+    if len(set(day_index.tolist())) != len(day_index):
+        problems.append(f"day_index {day_index.tolist()}: a day twice (rule: distinct days)")
+    bad = [int(d) for d in day_index if not 0 <= d < n_days]
+    if bad:
+        problems.append(f"day_index {bad}: outside the year's {n_days} days (rule: 0 <= day)")
+    elif not problems:
+        taken = [int(d) for d in day_index if not stress_free_days(reduced)[d]]
+        if taken:
+            problems.append(
+                f"day_index {taken}: the own day of a period standing for other days, or a "
+                "stress day already (rule: a day of stress_free_days)"
+            )
+    return problems

@@ -209,3 +209,82 @@ def test_alike_days_never_give_a_day_of_weight_0(toy):
 def test_kmedoids_on_identical_rows_returns_one_cluster():
     medoids, labels = kmedoids(np.ones((6, 3)), 4, seed=1)
     assert len(medoids) == 1 and (labels == 0).all()
+
+
+# ---- stress days (planner.harden adds them where the Monte Carlo fails) ----------------------
+
+
+def _toy_days(toy, days, factor=1.0):
+    """The toy's own hours of `days`, inference demand times `factor`."""
+    from planner.scenario.reduce import ADDED
+
+    series = [n for n in toy.data_vars if "time" in toy[n].dims and n not in ADDED]
+    part = xr.concat(
+        [toy[series].isel(time=slice(24 * d, 24 * d + 24)) for d in days],
+        dim="time",
+        data_vars="all",
+    )
+    part["inference_demand"] = part["inference_demand"] * factor
+    return part
+
+
+def test_a_stress_day_takes_its_day_from_its_period_and_keeps_the_year(toy):
+    from planner.scenario.reduce import add_stress_days, stress_free_days
+
+    red = planner.reduce_time(toy, n_days=3)
+    free = stress_free_days(red)
+    cluster = red["day_cluster"].values
+    labels = np.unique(red["period"].values)
+    # a free day whose period stands for other days too: it must be appended, not replaced
+    d = next(d for d in np.flatnonzero(free) if np.count_nonzero(cluster == cluster[d]) > 1)
+    old = labels[cluster[d]]
+    old_weight = float(red["weight"].values[red["period"].values == old][0])
+    out = add_stress_days(red, _toy_days(toy, [d], 1.5), [d], ["by hand"])
+    assert out.sizes["time"] == red.sizes["time"] + 24
+    assert float(out["weight"].sum()) == float(red["weight"].sum())  # still the year's hours
+    new_labels = np.unique(out["period"].values)
+    new = new_labels[out["day_cluster"].values[d]]
+    assert new not in labels
+    assert np.all(out["weight"].values[out["period"].values == new] == 1.0)
+    assert float(out["weight"].values[out["period"].values == old][0]) == old_weight - 1.0
+    other = np.arange(len(cluster)) != d  # every other day keeps its period
+    assert np.array_equal(new_labels[out["day_cluster"].values[other]], labels[cluster[other]])
+    assert json.loads(out.attrs["stress_days"])[0]["source"] == "by hand"
+    assert not stress_free_days(out)[d]  # a stress day is not replaced by the next one
+    ts = time_structure(planner.validate(out))  # the LP's day order accepts it
+    assert ts.home_day[list(new_labels).index(new)] == d
+
+
+def test_the_lp_serves_a_stress_day_of_higher_demand(toy):
+    """IT capacity is a hard limit of the LP: it must cover 1.5 x the stress day's peak."""
+    from planner.scenario.reduce import add_stress_days, stress_free_days
+
+    red = planner.reduce_time(toy, n_days=3)
+    d = int(np.flatnonzero(stress_free_days(red))[-1])
+    out = add_stress_days(red, _toy_days(toy, [d], 1.5), [d])
+    plan = planner.plan(out, policy={"reserve_margin": 0.0})
+    peak = 1.5 * float(
+        toy["inference_demand"].isel(time=slice(24 * d, 24 * d + 24)).sum("node").max()
+    )
+    assert float(plan["it_capacity"].sum()) >= peak - 1e-6
+
+
+def test_a_day_standing_alone_is_replaced_in_place_and_bad_days_are_refused(toy):
+    from planner.scenario.reduce import add_stress_days, stress_free_days
+
+    red = planner.reduce_time(toy, n_days=3)
+    cluster = red["day_cluster"].values
+    alone = [d for d in range(len(cluster)) if np.count_nonzero(cluster == cluster[d]) == 1]
+    d = alone[0]
+    out = add_stress_days(red, _toy_days(toy, [d], 2.0), [d])
+    assert out.sizes["time"] == red.sizes["time"]
+    hours = out["period"].values == np.unique(red["period"].values)[cluster[d]]
+    np.testing.assert_allclose(
+        out["inference_demand"].isel(time=hours).values,
+        2.0 * toy["inference_demand"].isel(time=slice(24 * d, 24 * d + 24)).values,
+    )
+    taken = [d for d in range(len(cluster)) if not stress_free_days(out)[d]]
+    with pytest.raises(ScenarioError, match=rf"day_index \[{taken[0]}\]"):
+        add_stress_days(out, _toy_days(toy, [taken[0]]), [taken[0]])
+    with pytest.raises(ScenarioError, match="24 hours per day"):
+        add_stress_days(red, _toy_days(toy, [0]), [0, 1])
