@@ -7,11 +7,17 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint bench clean-venv
 
+# First use: about 3 minutes on a 2-core machine (JAX, HiGHS, matplotlib...); pip names each
+# package as it collects and installs it, so the wait is never silent.
 $(STAMP): pyproject.toml
+	@echo "==> First run: creating $(VENV) and installing planner with its dependencies (a few minutes)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> Upgrading pip"
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	@echo "==> Installing planner and its pinned dependencies (pyproject.toml)"
+	$(BIN)/pip install --progress-bar off -e ".[dev]"
 	touch $(STAMP)
+	@echo "==> Installed. Later runs skip this step until pyproject.toml changes."
 
 run: $(STAMP)
 	$(BIN)/planner $(ARGS)

@@ -9,6 +9,7 @@ with Hydra's run folder.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import types
 from collections.abc import Sequence
@@ -113,6 +114,36 @@ def register_configs() -> None:
 register_configs()
 
 
+def run_name(scenario: str) -> str:
+    """The run-folder name of a scenario: `toy`, or a file's or folder's own name, never a path.
+
+    `${run_name:${scenario.name}}` in `configs/config.yaml`: a CSV folder
+    `/data/my_case/` runs in `outputs/my_case/...`, not in `outputs//data/my_case/...`.
+    """
+    name = Path(scenario.rstrip("/\\")).name
+    return Path(name).stem if name.endswith(".nc") else name or "scenario"
+
+
+OmegaConf.register_new_resolver("run_name", run_name, replace=True)
+SWEEP_RUNS = "PLANNER_SWEEP_RUNS"
+
+
+class LogFormatter(logging.Formatter):
+    """`[12:34:56] message`, with the level before the message when it is not INFO.
+
+    The one format of the run log, for Hydra's lines, ours and JAX's
+    (configs/hydra/job_logging/planner.yaml and hydra_logging/planner.yaml).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = "" if record.levelno == logging.INFO else f"{record.levelname}: "
+        self._style._fmt = f"[%(asctime)s] {level}%(message)s"
+        return super().format(record)  # how many runs a sweep launches, for "run i of n" in each
+
+
 def settings_from_config(cfg: DictConfig) -> RunSettings:
     """Composed config -> validated `RunSettings` (raises `planner.ConfigError`)."""
     plain = {
@@ -142,6 +173,14 @@ def main(cfg: DictConfig) -> float | None:
     configure_devices()  # XLA flags, before anything starts JAX
     hydra_cfg = HydraConfig.get()
     out_dir = Path(hydra_cfg.runtime.output_dir)
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        n_runs = os.environ.get(SWEEP_RUNS, "?")
+        log.info(
+            "Sweep run %d of %s: %s",
+            hydra_cfg.job.num + 1,
+            n_runs,
+            " ".join(hydra_cfg.overrides.task) or "(defaults)",
+        )
     try:
         result = run_study(settings_from_config(cfg), out_dir)
     except PlannerError as exc:
@@ -169,6 +208,37 @@ class RefuseFinishedRun(Callback):
         root = Path(str(config.hydra.sweep.dir))
         folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
         _refuse(folders, "hydra.sweep.dir")
+
+
+class CountSweepRuns(Callback):
+    """Hydra callback: count a sweep's runs before they start, so each logs "run i of n"."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        os.environ[SWEEP_RUNS] = str(count_sweep_runs(config))  # job processes inherit it
+
+
+def count_sweep_runs(config: DictConfig) -> int | str:
+    """How many runs the basic sweeper makes: the product of the swept values' counts.
+
+    Counts the command line's overrides and `hydra.sweeper.params` (an experiment's
+    sweep), the command line winning for a key in both; "?" for a sweeper we cannot count.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    params = config.hydra.sweeper.get("params")
+    params = OmegaConf.to_container(params, resolve=False) if params is not None else {}
+    texts = {str(k): f"{k}={v}" for k, v in params.items()}
+    for text in config.hydra.overrides.task:
+        texts[text.split("=", 1)[0].lstrip("+~")] = text
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(texts.values()))
+    except Exception:  # noqa: BLE001 - a sweeper's own syntax: the count is only for the log
+        return "?"
+    n = 1
+    for override in parsed:
+        if override.is_sweep_override():
+            n *= sum(1 for _ in override.sweep_string_iterator())
+    return n
 
 
 def _refuse(folders: list[Path], key: str) -> None:
@@ -202,7 +272,9 @@ def compare_main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("multirun_dir", type=Path, help="folder holding the sweep's run folders")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(LogFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
         path = compare_runs(args.multirun_dir)
     except PlannerError as exc:

@@ -120,7 +120,15 @@ ReportSettings = create_model(
     **{
         key: (info.annotation, info)
         for key, info in ReportOptions.model_fields.items()
-        if key in ("figures", "dpi", "max_unserved_p95", "min_cfe_p5")
+        if key
+        in (
+            "figures",
+            "dpi",
+            "max_unserved_p95",
+            "max_unmet_demand_p95",
+            "min_cfe_p5",
+            "min_re_share_p5",
+        )
     },
 )
 

@@ -11,8 +11,12 @@ any folder. Progress goes to the `planner` logger (the run log under Hydra).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
+import re
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -209,24 +213,72 @@ def plan_stage(s: RunSettings, reduced: xr.Dataset) -> xr.Dataset:
 def simulate_stage(s: RunSettings, scenario: xr.Dataset, plan: xr.Dataset) -> xr.Dataset:
     """Run the plan through the full year in many futures."""
     mc = s.montecarlo
+    n_hours = scenario.sizes["time"]
     log.info(
-        "Monte Carlo: %d futures over the full %d-hour year (%s, %s)",
+        "Monte Carlo: %d futures over %s (%s, %s)",
         mc.n_futures,
-        scenario.sizes["time"],
+        "the full year (8760 h)" if n_hours == 8760 else f"all {n_hours} hours of the scenario",
         mc.backend,
         mc.dtype,
     )
-    return planner.simulate(
-        scenario,
-        plan,
-        n_futures=mc.n_futures,
-        seed=mc.seed,
-        chunk_size=mc.chunk_size,
-        uncertainty=mc.uncertainty,
-        backend=mc.backend,
-        dtype=mc.dtype,
-        progress=False,
-    )
+    with progress_bar_to_log():
+        return planner.simulate(
+            scenario,
+            plan,
+            n_futures=mc.n_futures,
+            seed=mc.seed,
+            chunk_size=mc.chunk_size,
+            uncertainty=mc.uncertainty,
+            backend=mc.backend,
+            dtype=mc.dtype,
+            progress=True,
+        )
+
+
+BAR = re.compile(r"\d+%\|")  # a tqdm bar: "42%|████▏     | 420/1000 [00:03<00:04, 130future/s]"
+
+
+class _BarLog(io.TextIOBase):
+    """A file for tqdm that logs the bar as a line every `every` s (and at 0 and 100 %).
+
+    Anything written that is not a bar goes on to `passthrough` (the real stderr).
+    """
+
+    def __init__(self, logger: logging.Logger, passthrough, every: float = 10.0) -> None:
+        self.logger, self.passthrough, self.every = logger, passthrough, every
+        self.last, self.shown = -float("inf"), ""
+
+    def write(self, text: str) -> int:
+        for part in text.replace("\r", "\n").split("\n"):
+            part = part.strip()
+            if not part:
+                continue
+            if not BAR.search(part):
+                self.passthrough.write(part + "\n")
+                continue
+            now = time.monotonic()
+            due = now - self.last >= self.every or part.startswith(("0%", "100%"))
+            if due and part != self.shown:
+                self.last, self.shown = now, part
+                self.logger.info("Monte Carlo %s", part)
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def progress_bar_to_log(logger: logging.Logger = log, every: float = 10.0):
+    """Inside: a tqdm bar on a terminal draws live; on a pipe or file it becomes log lines.
+
+    tqdm writes to `sys.stderr` as it is when the bar starts; a bar redrawn with
+    carriage returns is unreadable in a log file, so it is logged every `every` s.
+    """
+    if sys.stderr is not None and sys.stderr.isatty():
+        yield
+        return
+    with contextlib.redirect_stderr(_BarLog(logger, sys.stderr, every)):
+        yield
 
 
 def _targets(policy: PolicySettings) -> dict[str, Any]:

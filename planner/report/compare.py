@@ -12,14 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from planner.io import atomic_write_dir
-from planner.report.compare_figures import (
-    draw_capacity_comparison,
-    draw_cost_comparison,
-    draw_metric_panels,
-    draw_risk_comparison,
-)
+from planner.report.capacity import draw_capacity_comparison
+from planner.report.compare_figures import draw_cost_comparison, draw_metric_panels
 from planner.report.experiments import EXPERIMENT_PANELS, EXPERIMENT_SECTIONS, study_from_runs
 from planner.report.options import ReportOptions, StudyOptions
+from planner.report.risk_figures import draw_risk_comparison
 from planner.report.runs import (
     common_section,
     load_runs,

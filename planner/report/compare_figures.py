@@ -6,10 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.report.figures import energy_unit
 from planner.report.options import StudyOptions
-from planner.report.runs import risk_value
-from planner.report.style import RISK_COLOUR, SOURCE_COLOURS, colour, label, new_figure
+from planner.report.style import label, new_figure
 
 
 def _number(x: float) -> str:
@@ -82,80 +80,6 @@ def draw_cost_comparison(runs: list[dict[str, Any]], labels: list[str]):
     ax.set_axisbelow(True)
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title("Annual cost by component", fontsize=11)
-    return fig
-
-
-def draw_capacity_comparison(runs: list[dict[str, Any]], labels: list[str]):
-    """Generation, battery and grid capacity per run (MW), IT capacity marked."""
-    techs = [k[:-3] for k in runs[0]["capacity"] if k.endswith("_MW") and k not in ("it_MW",)]
-    fig, ax = _bar_frame(len(runs))
-    bottom = np.zeros(len(runs))
-    for i, t in enumerate(techs):
-        v = np.array([r["capacity"].get(f"{t}_MW", 0.0) for r in runs])
-        if v.sum() <= 0:
-            continue
-        name = (
-            "Grid connection" if t == "grid" else "Battery (power)" if t == "battery" else label(t)
-        )
-        ax.bar(
-            range(len(runs)),
-            v,
-            bottom=bottom,
-            label=name,
-            color=colour(t, SOURCE_COLOURS, i),
-            width=0.65,
-        )
-        bottom += v
-    it = [r["capacity"]["it_MW"] for r in runs]
-    ax.scatter(range(len(runs)), it, marker="D", color="black", zorder=3, label="IT capacity")
-    ax.set_ylim(0, max(bottom.max(), max(it)) * 1.08 or 1.0)
-    _xticks(ax, labels)
-    ax.set_ylabel("MW")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
-    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.set_title("Capacity built", fontsize=11)
-    return fig
-
-
-def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
-    """p5-p95 range and p50 of unserved energy, CFE score and energy cost per run."""
-    panels = (
-        ("unserved_energy", "Unserved energy (MWh/yr)", 1.0),
-        ("cfe_score", "Hourly CFE score (%)", 100.0),
-        ("energy_cost", "Energy cost (bn JPY/yr)", 1e-9),
-    )
-    fig = new_figure(max(10.0, 3.0 + 1.2 * len(runs)), 4.2)
-    axes = fig.subplots(1, len(panels))
-    x = np.arange(len(runs))
-    for ax, (metric, title, scale) in zip(axes, panels, strict=True):
-        if metric == "unserved_energy":
-            title, scale = energy_unit(max(risk_value(r, metric, "p95") for r in runs))
-        if metric == "energy_cost" and max(risk_value(r, metric, "p95") for r in runs) < 1e9:
-            title, scale = "Energy cost (M JPY/yr)", 1e-6
-        p5 = np.array([risk_value(r, metric, "p5") for r in runs]) * scale
-        p50 = np.array([risk_value(r, metric, "p50") for r in runs]) * scale
-        p95 = np.array([risk_value(r, metric, "p95") for r in runs]) * scale
-        ax.vlines(x, p5, p95, color="#4c72b0", lw=6, alpha=0.45, label="p5 to p95")
-        ax.scatter(x, p50, color="#1f3b73", zorder=3, label="p50")
-        if metric == "unserved_energy":
-            targets = [
-                r.get("risk_targets", {}).get("unserved_energy_p95_MWh", {}).get("target_max")
-                for r in runs
-            ]
-            if targets and targets[0] is not None and all(t == targets[0] for t in targets):
-                ax.axhline(
-                    targets[0] * scale,
-                    color=RISK_COLOUR,
-                    lw=1.5,
-                    label=f"target p95 <= {targets[0]:,.4g} MWh",
-                )
-        ax.set_title(title, fontsize=10)
-        ax.set_xlim(-0.6, len(runs) - 0.4)
-        _xticks(ax, labels)
-        ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=7, loc="best")
-    fig.suptitle("Risk over Monte Carlo futures", fontsize=11)
     return fig
 
 

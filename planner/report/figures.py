@@ -2,58 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
-from planner.report.metrics import OPEN, representative_days, risk_stat, system_dispatch
-from planner.report.options import ReportOptions
-from planner.report.style import RISK_COLOUR, SOURCE_COLOURS, colour, label, new_figure
-
-
-def draw_capacity(plan: xr.Dataset):
-    """Power capacity built at each open site (MW), stacked by technology; IT capacity marked."""
-    sites = [s for s in plan.site.values if float(plan["site_open"].sel(site=s)) > OPEN]
-    p = plan.sel(site=sites)
-    parts: dict[str, np.ndarray] = {
-        str(g): p["gen_capacity"].sel(gen=g).values for g in p.gen.values
-    }
-    parts["battery"] = p["battery_power"].values
-    parts["grid"] = p["grid_capacity"].values
-    parts = {k: v for k, v in parts.items() if v.sum() > 0}
-    fig = new_figure(9.0, 1.5 + 0.32 * max(len(sites), 2))
-    ax = fig.add_subplot()
-    y = np.arange(len(sites))
-    left = np.zeros(len(sites))
-    for i, (name, values) in enumerate(parts.items()):
-        legend = (
-            "Grid connection"
-            if name == "grid"
-            else f"{label(name)} (power)"
-            if name == "battery"
-            else label(name)
-        )
-        ax.barh(
-            y, values, left=left, color=colour(name, SOURCE_COLOURS, i), label=legend, height=0.7
-        )
-        left += values
-    ax.scatter(
-        p["it_capacity"].values, y, marker="D", color="black", s=28, zorder=3, label="IT capacity"
-    )
-    ax.set_yticks(
-        y,
-        [
-            f"{s} ({p['site_area'].sel(site=s).item()})" if "site_area" in p else str(s)
-            for s in sites
-        ],
-    )
-    ax.invert_yaxis()
-    ax.set_xlabel("MW")
-    ax.grid(axis="x", alpha=0.3)
-    ax.set_axisbelow(True)
-    fig.legend(loc="outside lower center", ncol=min(len(parts) + 1, 6), fontsize=8, frameon=False)
-    ax.set_title("Capacity built at each open site", fontsize=11)
-    return fig
+from planner.report.metrics import representative_days, system_dispatch
+from planner.report.style import SOURCE_COLOURS, colour, label, new_figure
 
 
 def draw_cost(plan: xr.Dataset, it_energy_mwh: float):
@@ -160,82 +113,4 @@ def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
         frameon=False,
     )
     fig.suptitle("Hourly dispatch on representative days", fontsize=11)
-    return fig
-
-
-def energy_unit(largest_mwh: float) -> tuple[str, float]:
-    """Panel title and scale for unserved energy: MWh, GWh or TWh per year."""
-    for unit, scale in (("TWh", 1e-6), ("GWh", 1e-3)):
-        if largest_mwh * scale >= 1.0:
-            return f"Unserved energy ({unit}/yr)", scale
-    return "Unserved energy (MWh/yr)", 1.0
-
-
-RISK_PANELS = (  # metric, title, scale
-    ("unserved_energy", "Unserved energy (MWh/yr)", 1.0),
-    ("cfe_score", "Hourly CFE score", 1.0),
-    ("energy_cost", "Energy cost (bn JPY/yr)", 1e-9),
-)
-
-
-def risk_target(options: ReportOptions, metric: str) -> tuple[str, float] | None:
-    """The target on a metric: (statistic, bound), p95 at most or p5 at least; None: no target."""
-    if metric == "unserved_energy":
-        return "p95", options.max_unserved_p95
-    if metric == "cfe_score" and options.min_cfe_p5 is not None:
-        return "p5", options.min_cfe_p5
-    return None
-
-
-def draw_risk(risk: xr.Dataset, options: ReportOptions):
-    """Distributions over futures with p5/p50/p95 and the risk targets marked."""
-    fig = new_figure(4.2 * len(RISK_PANELS), 3.8)
-    axes = fig.subplots(1, len(RISK_PANELS))
-    for ax, (metric, title, scale) in zip(axes, RISK_PANELS, strict=True):
-        if metric == "unserved_energy":
-            title, scale = energy_unit(float(np.max(risk[metric].values, initial=0.0)))
-        if metric == "energy_cost" and float(np.max(risk[metric].values, initial=0.0)) < 1e9:
-            title, scale = "Energy cost (M JPY/yr)", 1e-6
-        values = np.asarray(risk[metric].values, dtype=float) * scale
-        n = len(values)
-        if np.ptp(values) > 0:
-            ax.hist(values, bins=min(40, max(10, n // 15)), color="#8fa9c8", ec="white", lw=0.4)
-        else:
-            ax.bar([values[0]], [n], width=max(abs(values[0]) * 0.02, 0.01), color="#8fa9c8")
-            ax.annotate(
-                f"all {n} futures: {values[0]:,.3g}",
-                (0.5, 0.9),
-                xycoords="axes fraction",
-                ha="center",
-                fontsize=8,
-            )
-        if metric == "unserved_energy" and n and (values <= 0).mean() > 0.05:
-            ax.plot([], [], " ", label=f"{(values <= 0).mean():.0%} of futures: none unserved")
-        for stat, ls in (("p5", ":"), ("p50", "-"), ("p95", "--")):
-            v = risk_stat(risk, metric, stat) * scale
-            ax.axvline(v, color="#333333", ls=ls, lw=1.2, label=f"{stat} = {v:,.3g}")
-        target = risk_target(options, metric)
-        if target is not None:
-            stat, bound = target
-            value = risk_stat(risk, metric, stat)
-            ok = value <= bound if stat == "p95" else value >= bound
-            ax.axvline(
-                bound * scale,
-                color=RISK_COLOUR,
-                lw=2.2,
-                label=(
-                    f"target: {stat} {'<=' if stat == 'p95' else '>='} {bound:,.4g}"
-                    f"{' MWh' if metric == 'unserved_energy' else ''} ({'met' if ok else 'MISSED'})"
-                ),
-            )
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel("futures")
-        ax.legend(
-            fontsize=7.5,
-            loc="best",
-            framealpha=0.9,
-        )
-        ax.grid(axis="y", alpha=0.3)
-    n_f = int(risk.attrs.get("n_futures", risk.sizes.get("future", 0)))
-    fig.suptitle(f"Monte Carlo over {n_f:,} futures of the full year", fontsize=11)
     return fig

@@ -18,10 +18,12 @@ from planner.contracts.risk import STATS
 from planner.contracts.table import Var
 from planner.io import atomic_write_dir, write_text
 from planner.report import figures, japan
+from planner.report.capacity import draw_capacity
 from planner.report.experiments import study_section
 from planner.report.metrics import OPEN, check_inputs, on_plan_hours, site_energy
 from planner.report.options import ReportOptions
-from planner.report.style import fmt_energy, fmt_money, label, save
+from planner.report.risk_figures import draw_risk
+from planner.report.style import fmt_energy, fmt_money, fmt_percent, label, save
 
 # metric -> the name the risk table shows (others: label(metric)); units come from RISK_SCHEMA
 RISK_NAMES = {
@@ -66,10 +68,10 @@ def write_report(
         def _draw(folder: Path) -> None:
             made = {
                 "map": japan.draw_map(plan, scenario, energy, title=options.title),
-                "capacity": figures.draw_capacity(plan),
+                "capacity": draw_capacity(plan),
                 "cost": figures.draw_cost(plan, summary["energy_MWh_per_yr"]["it_load"]),
                 "dispatch": figures.draw_dispatch(plan, hours),
-                "risk": figures.draw_risk(risk, options),
+                "risk": draw_risk(risk, options, summary.get("policy")),
             }
             for name, fig in made.items():
                 save(fig, folder / f"{name}.png", options.dpi)
@@ -142,12 +144,12 @@ def key_numbers(summary: dict[str, Any], plan: xr.Dataset) -> list[str]:
         ),
     ]
     for key, t in s["risk_targets"].items():
-        if key.startswith("unserved"):
-            name = "Risk target: unserved energy p95"
+        metric, stat = key.removesuffix("_MWh").rsplit("_", 1)
+        name = f"Risk target: {_name(metric)[:1].lower() + _name(metric)[1:]} {stat}"
+        if "target_max" in t:
             value, bound = fmt_energy(t["value"]), f"<= {fmt_energy(t['target_max'])}"
         else:
-            name = "Risk target: hourly CFE score p5"
-            value, bound = f"{t['value']:.1%}", f">= {t['target_min']:.1%}"
+            value, bound = fmt_percent(t["value"]), f">= {fmt_percent(t['target_min'])}"
         verdict = "met" if t["met"] else "**MISSED**"
         rows.append((name, f"{verdict}: {value} (target {bound})"))
     return ["## Key numbers", "", "| | |", "|---|---|", *[f"| {a} | {b} |" for a, b in rows], ""]

@@ -107,6 +107,28 @@ def site_energy(plan: xr.Dataset, hours: xr.Dataset) -> xr.DataArray:
     return out
 
 
+def capacity_table(plan: xr.Dataset, sites: list[str] | None = None) -> pd.DataFrame:
+    """Capacity per site (rows) in the summary's names: `it_MW`, `<gen>_MW` (on-site),
+    `ppa_<gen>_MW` (off-site PPA, when the plan has `ppa_capacity`), `battery_MW`,
+    `battery_MWh`, `grid_MW`, `backup_MW` (when the plan has `backup_power`)."""
+    p = plan if sites is None else plan.sel(site=sites)
+    cols: dict[str, np.ndarray] = {"it_MW": p["it_capacity"].values}
+    for g in p.gen.values:
+        cols[f"{g}_MW"] = p["gen_capacity"].sel(gen=g).values
+    if "ppa_capacity" in p:
+        for g in p.gen.values:
+            cols[f"ppa_{g}_MW"] = p["ppa_capacity"].sel(gen=g).values
+    cols["battery_MW"] = p["battery_power"].values
+    cols["battery_MWh"] = p["battery_energy"].values
+    cols["grid_MW"] = p["grid_capacity"].values
+    if "backup_power" in p:
+        cols["backup_MW"] = p["backup_power"].values
+    return pd.DataFrame(
+        {k: np.asarray(v, dtype=float) for k, v in cols.items()},
+        index=[str(s) for s in p.site.values],
+    )
+
+
 def representative_days(hours: xr.Dataset) -> dict[str, pd.Timestamp]:
     """A summer and a winter day among the modelled periods: the most-weighted in each season."""
     times = pd.DatetimeIndex(hours.time.values)
@@ -177,12 +199,7 @@ def summarize(
         str(c): float(v) for c, v in zip(plan.component.values, plan["cost"].values, strict=True)
     }
     total_cost = float(sum(cost.values()))
-    capacity: dict[str, float] = {"it_MW": float(plan["it_capacity"].sum())}
-    for g in plan.gen.values:
-        capacity[f"{g}_MW"] = float(plan["gen_capacity"].sel(gen=g).sum())
-    capacity["battery_MW"] = float(plan["battery_power"].sum())
-    capacity["battery_MWh"] = float(plan["battery_energy"].sum())
-    capacity["grid_MW"] = float(plan["grid_capacity"].sum())
+    capacity = {k: float(v) for k, v in capacity_table(plan).sum().items()}
     for b in plan.backhaul.values:
         capacity[f"{b}_Gbps"] = float(plan["backhaul_capacity"].sel(backhaul=b).sum())
     summary = risk["summary"].transpose("metric", "stat")
@@ -253,22 +270,25 @@ def _by_area(plan: xr.Dataset) -> dict[str, float]:
 
 
 def check_targets(risk: xr.Dataset, options: ReportOptions) -> dict[str, Any]:
-    """Compare the Risk with the targets: p95 unserved energy at most, p5 CFE score at least."""
-    p95 = risk_stat(risk, "unserved_energy", "p95")
-    out: dict[str, Any] = {
-        "unserved_energy_p95_MWh": {
-            "value": p95,
-            "target_max": options.max_unserved_p95,
-            "met": bool(p95 <= options.max_unserved_p95),
-        }
-    }
-    if options.min_cfe_p5 is not None:
-        p5 = risk_stat(risk, "cfe_score", "p5")
-        out["cfe_score_p5"] = {
-            "value": p5,
-            "target_min": options.min_cfe_p5,
-            "met": bool(p5 >= options.min_cfe_p5),
-        }
+    """Compare the Risk with the targets: p95 shortfalls at most, p5 scores at least.
+
+    Unserved energy always (its default bound); unmet demand, hourly CFE and annual
+    RE share when `options` sets them (and the Risk has the metric).
+    """
+    out: dict[str, Any] = {}
+    for metric, stat, bound, key in (
+        ("unserved_energy", "p95", options.max_unserved_p95, "unserved_energy_p95_MWh"),
+        ("unmet_demand", "p95", options.max_unmet_demand_p95, "unmet_demand_p95_MWh"),
+        ("cfe_score", "p5", options.min_cfe_p5, "cfe_score_p5"),
+        ("re_share", "p5", options.min_re_share_p5, "re_share_p5"),
+    ):
+        if bound is None or metric not in risk["summary"].metric.values:
+            continue
+        value = risk_stat(risk, metric, stat)
+        if stat == "p95":
+            out[key] = {"value": value, "target_max": bound, "met": bool(value <= bound)}
+        else:
+            out[key] = {"value": value, "target_min": bound, "met": bool(value >= bound)}
     return out
 
 

@@ -33,7 +33,10 @@ class ReportOptions(BaseModel):
     title: the run in a few words (the map's title; empty: a generic one).
     description: one line under the report's heading (policy, demand, LP, futures).
     max_unserved_p95: MWh/yr the 95th-percentile future may leave unserved.
+    max_unmet_demand_p95: MWh/yr of demand above built IT capacity the p95 future may
+        leave unmet (Risk `unmet_demand`), None: no target.
     min_cfe_p5: lowest acceptable 5th-percentile hourly CFE score (0..1), None: no target.
+    min_re_share_p5: lowest acceptable 5th-percentile annual renewable share (0..1).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -43,5 +46,7 @@ class ReportOptions(BaseModel):
     figures: bool = True
     dpi: int = Field(default=130, ge=50, le=600)
     max_unserved_p95: float = Field(default=1000.0, ge=0.0)
+    max_unmet_demand_p95: float | None = Field(default=None, ge=0.0)
     min_cfe_p5: float | None = Field(default=None, ge=0.0, le=1.0)
+    min_re_share_p5: float | None = Field(default=None, ge=0.0, le=1.0)
     study: StudyOptions = StudyOptions()

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # no display; before anything imports pyplot
 
@@ -65,6 +66,31 @@ def save(fig: Figure, path: str | os.PathLike, dpi: int) -> Path:
         lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, facecolor="white"),
         overwrite=True,
     )
+
+
+def fmt_number(x: float) -> str:
+    """The report's one plain-number format, never an exponent: 471,200 / 4,753 / 12.3 / 0.82.
+
+    Three significant figures below 100 (at least the units digit above it), thousands
+    separated by commas; `n/a` for NaN. Units are the caller's: scale first (GWh, bn JPY).
+    """
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 100 or a == 0:
+        return f"{x:,.0f}"
+    if a >= 10:
+        return f"{x:.1f}"
+    if a >= 1:
+        return f"{x:.2f}"
+    if a >= 0.001:
+        return f"{x:.3g}"
+    return "< 0.001" if x > 0 else "> -0.001"
+
+
+def fmt_percent(fraction: float) -> str:
+    """A score or share (0..1) as the tables show it: 81.6%."""
+    return "n/a" if fraction is None or not np.isfinite(fraction) else f"{fraction:.1%}"
 
 
 def fmt_money(jpy: float) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,7 +50,10 @@ def test_toy_run_writes_every_output_and_agrees_with_the_library(tmp_path):
     for name in FIGURES:
         assert (run_dir / "figures" / name).stat().st_size > 10_000, name
     assert (run_dir / ".hydra" / "config.yaml").is_file()
-    assert "Plan optimal" in proc.stdout + proc.stderr  # progress a planner can follow
+    log = (run_dir / "planner.log").read_text()
+    assert_progress_lines(proc.stdout, n_futures)
+    assert_progress_lines(log, n_futures)  # the run log too
+    assert_one_log_format(log)
     assert not [p for p in run_dir.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")]
 
     scenario = xr.load_dataset(run_dir / "scenario.nc")
@@ -91,6 +95,33 @@ def test_toy_run_writes_every_output_and_agrees_with_the_library(tmp_path):
     assert {p: p.read_bytes() for p in (run_dir / ".hydra").iterdir()} == hydra_files
 
 
+LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] ")  # the one log format: "[12:34:56] message"
+
+
+def assert_progress_lines(out: str, n_futures: int) -> None:
+    """What a planner watching a run sees: the plan's status and the Monte Carlo bar as lines."""
+    assert "Plan optimal" in out
+    bar = [line for line in out.splitlines() if "Monte Carlo" in line and "%|" in line]
+    assert bar and LINE.match(bar[0]) and f" 0/{n_futures} " in bar[0]
+    assert "100%|" in bar[-1] and f"{n_futures}/{n_futures}" in bar[-1]
+    assert "\r" not in out  # a bar redrawn in place is unreadable in a log file
+
+
+def assert_one_log_format(log: str) -> None:
+    """Every line of the run log (Hydra's, ours, JAX's) is "[12:34:56] message"."""
+    lines = [line for line in log.splitlines() if line.strip()]
+    odd = [line for line in lines if not LINE.match(line)]
+    assert lines and not odd, f"lines not in the log format: {odd[:5]}"
+
+
+def test_run_folder_is_named_after_a_scenario_file_or_folder_never_its_path():
+    from planner.app import run_name
+
+    assert run_name("toy") == "toy"
+    assert run_name("/data/cases/my_case/") == "my_case"  # a CSV folder
+    assert run_name("../cases/japan_hot.nc") == "japan_hot"
+
+
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
@@ -130,6 +161,8 @@ def test_multirun_on_joblib_and_comparison(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     runs = sorted(p for p in sweep_dir.iterdir() if (p / "summary.json").exists())
     assert len(runs) == 2
+    logs = [(run / "planner.log").read_text() for run in runs]
+    assert "Sweep run 1 of 2: " in logs[0] and "Sweep run 2 of 2: " in logs[1]
     assert "policy=annual_re100" in runs[0].name and "policy=cfe_90" in runs[1].name
     report = sweep_dir / "comparison" / "report.md"  # written when the multirun ends
     text = report.read_text()
