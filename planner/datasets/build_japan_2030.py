@@ -128,10 +128,19 @@ def ppa_split(sites: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(area_ppa * share.to_numpy()[:, None], index=sites.index, columns=GENS)
 
 
+def onsite_potential(sites: pd.DataFrame) -> pd.DataFrame:
+    """`gen_potential` (MW, site x gen): on-site / private-line potential only."""
+    return sites[list(ONSITE_COLUMNS)].set_axis(list(GENS), axis=1).astype(float)
+
+
 def gen_potential(sites: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
-    """`gen_potential` (MW, site x gen) = on-site / private-line potential + PPA share."""
-    onsite = sites[list(ONSITE_COLUMNS)].set_axis(list(GENS), axis=1).astype(float)
-    return onsite + ppa_split(sites, areas)
+    """Every generator capacity a site can draw on (MW, site x gen): on site + its PPA share.
+
+    Where this is positive the site gets a profile of that type (e.g. offshore wind
+    reached only by PPA); the Scenario keeps the two parts apart (`gen_potential`
+    on site, `ppa_potential`).
+    """
+    return onsite_potential(sites) + ppa_split(sites, areas)
 
 
 # Assembly ---------------------------------------------------------------------------------------
@@ -143,10 +152,6 @@ def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     dl = np.radians(lon2 - lon1)
     h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
-
-
-def capital_recovery(rate: float, years: float) -> float:
-    return rate / (1.0 - (1.0 + rate) ** -years)
 
 
 def occto_path(par: pd.Series, fy: float) -> float:
@@ -196,15 +201,17 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
     )
     build_cost = sites["dc_build_usd_per_w"].to_numpy() * 1e6 * fx  # JPY per MW of IT
     it_capex = (1 - par["shell_share"]) * build_cost
-    basic_jpy_per_mw_yr = areas["wheeling_basic_jpy_per_kw_month"] * 12 * 1000
-    crf_grid = capital_recovery(rate, float(par["grid_connection_lifetime"]))
+    # TSO high-voltage wheeling tariff (facts 1): basic JPY/kW-month -> JPY/MW/yr, and the
+    # energy part JPY/kWh -> JPY/MWh, paid on grid import and on the PPA energy wheeled in.
+    basic_jpy_per_mw_yr = areas["wheeling_basic_jpy_per_kw_month"].to_numpy(float) * 12 * 1000
+    energy_jpy_per_mwh = areas["wheeling_energy_jpy_per_kwh"].to_numpy(float) * 1000
     distance = par["route_factor"] * great_circle_km(
         nodes["lat"].to_numpy()[:, None],
         nodes["lon"].to_numpy()[:, None],
         sites["lat"].to_numpy()[None, :],
         sites["lon"].to_numpy()[None, :],
     )
-    potential = gen_potential(sites, areas)
+    potential = onsite_potential(sites)
     ppa = areas[list(PPA_COLUMNS)].set_axis(list(GENS), axis=1).astype(float)
     ppa = {area: row.to_dict() for area, row in ppa.iterrows()}
     battery_power = par["battery_capex_power_usd_per_kw"] * 1000 * fx
@@ -228,6 +235,7 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
             "pue": (("site", "time"), pue.astype(f32)),
             "cf": (("site", "gen", "time"), wx["cf"].astype(f32)),
             "gen_potential": (("site", "gen"), potential.to_numpy(float)),
+            "ppa_potential": (("site", "gen"), ppa_split(sites, areas).to_numpy(float)),
             "gen_capex": ("gen", gens.loc[list(GENS), "capex_jpy_per_mw"].to_numpy(float)),
             "gen_fom": ("gen", gens.loc[list(GENS), "fom_jpy_per_mw_yr"].to_numpy(float)),
             "gen_lifetime": ("gen", gens.loc[list(GENS), "lifetime_yr"].to_numpy(float)),
@@ -236,21 +244,15 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
             "battery_efficiency": float(par["battery_efficiency"]),
             "battery_fom": float(par["battery_fom_share"] * (battery_power + 4 * battery_energy)),
             "battery_lifetime": float(par["battery_lifetime"]),
-            "grid_price": (
-                ("area", "time"),
-                (
-                    jepx.to_numpy().T
-                    + 1000 * areas["wheeling_energy_jpy_per_kwh"].to_numpy()[:, None]
-                ).astype(f32),
-            ),
+            "grid_price": (("area", "time"), jepx.to_numpy().T.astype(f32)),
             "grid_co2": (("area", "time"), wx["carbon"]["grid_co2"].to_numpy().astype(f32)),
             "grid_cfe": (("area", "time"), wx["carbon"]["grid_cfe"].to_numpy().astype(f32)),
             "grid_headroom": ("area", areas["headroom_mw"].to_numpy(float)),
-            "grid_connection_capex": (
-                "area",
-                (areas["connection_works_jpy_per_mw"] + basic_jpy_per_mw_yr / crf_grid).to_numpy(),
-            ),
+            "grid_connection_capex": ("area", areas["connection_works_jpy_per_mw"].to_numpy(float)),
             "grid_connection_lifetime": float(par["grid_connection_lifetime"]),
+            "grid_wheeling_charge": ("area", basic_jpy_per_mw_yr),
+            "grid_energy_charge": ("area", energy_jpy_per_mwh),
+            "ppa_wheeling_charge": ("area", energy_jpy_per_mwh),
             "inference_demand": (("node", "time"), dem["inference"].astype(f32)),
             "training_demand": ("time", dem["training"].astype(f32)),
             "traffic_per_mw": ("node", nodes["traffic_gbps_per_mw"].to_numpy(float)),
@@ -285,7 +287,7 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
             "description": (
                 "Japan AI data-centre build-out 2030: 18 candidate sites in 10 grid areas, "
                 "10 metro demand nodes, 8760 h of 2030 (JST, hour-beginning); generator potential "
-                "= on site + off-site PPA share of the area; weather, grid carbon and prices "
+                "on site and off-site PPA (share of the area) apart; weather, grid carbon and prices "
                 "of the observed year FY2024 laid on the 2030 calendar; see SOURCES.md"
             ),
             "weather_year": observed.SCENARIO_YEAR,
@@ -344,4 +346,13 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["build", "gen_potential", "main", "ppa_split", "read_jepx_2030", "save", "weather"]
+__all__ = [
+    "build",
+    "gen_potential",
+    "main",
+    "onsite_potential",
+    "ppa_split",
+    "read_jepx_2030",
+    "save",
+    "weather",
+]

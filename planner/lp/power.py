@@ -1,14 +1,15 @@
-"""Power block: on-site generation, grid connection, import and export, and the hourly balance.
+"""Power block: on-site and PPA generation, grid connection, import and export, hourly balance.
 
-Variables: gen_capacity (site, gen, MW) within gen_potential; grid_capacity
-(site, MW); hourly grid_import, export, curtailment, unserved (site, time, MW).
+Variables: gen_capacity (site, gen, MW) on site within gen_potential; ppa_capacity
+(site, gen, MW) off-site PPA within ppa_potential; grid_capacity (site, MW); hourly
+grid_import, export, curtailment, unserved (site, time, MW).
 Constraints, for every site and modelled hour:
   it_load = sum_n share[n, s] inference_demand[n, t] + training_load[s, t]
   (1 + margin) it_load <= it_capacity[s]
   pue it_load + charge + curtailment + export
-      = sum_g gen_capacity cf + grid_import + discharge + unserved
+      = sum_g (gen_capacity + ppa_capacity) cf + grid_import + discharge + unserved
   grid_import + export + margin pue it_load <= grid_capacity;
-  gen_capacity <= gen_potential x site_open;
+  gen_capacity <= gen_potential x site_open; ppa_capacity <= ppa_potential x site_open;
 per area: sum of grid_capacity of its sites <= grid_headroom; and over the year:
   sum export <= export_share_max x total facility load (Riepin & Brown's 20 %).
 Import and export share one connection row: a connection of C MW carries at
@@ -21,11 +22,26 @@ would first cut the export) but no extra row per site-hour.
 `margin` is the policy's reserve_margin: IT halls and a firm grid connection
 sized for demand growth the plan does not see (0 plans to the modelled load).
 Capacity factors below `CF_FLOOR` (dawn and dusk slivers) are taken as 0.
-Costs: generators (annualised capex less subsidy, plus fom; one component per
-type), grid connection (annualised, less subsidy), grid energy (price x
-weighted import), export revenue (minus the area price x weighted export: exports
-are sold at the same hourly price imports pay), unserved (VOLL), carbon (carbon
-price x weighted emissions; exports earn no carbon credit).
+PPA output is counted at the site like on-site output (a physical off-site PPA
+delivered through the TSO's network); its delivery is not charged to the site's
+connection row (the Monte Carlo counts it the same way).
+Costs (the subsidy reduces capital only):
+- `gen_<type>`: on-site generators, annualised capex less subsidy, plus fom;
+- `ppa_<type>`: PPA generators, annualised capex plus fom, the developer's cost
+  recovered through the PPA price: no subsidy (off site), not in capex_budget;
+- `ppa_wheeling`: ppa_wheeling_charge x all PPA output (curtailed or not: a PPA is
+  paid as produced), a per-MW coefficient since output is capacity x cf;
+- `grid_connection`: connection works, annualised, less subsidy (capital);
+- `grid_wheeling`: the TSO's basic charge per MW of connection per year, not
+  subsidised, not capital (so not in capex_budget);
+- `grid_energy`: grid_price x weighted import; `grid_energy_charge`: the energy part
+  of the wheeling tariff on import only, so importing and exporting at one site in
+  one hour loses that charge and the LP never does both;
+- `export_revenue`: minus grid_price x weighted export (sold at the hourly price);
+- `unserved` (VOLL), `carbon` (carbon price x weighted emissions; exports earn no
+  carbon credit).
+Charges a Scenario lacks (`grid_wheeling_charge`, `grid_energy_charge`,
+`ppa_wheeling_charge`, `ppa_potential`) are 0 (`optional`).
 """
 
 from __future__ import annotations
@@ -37,6 +53,7 @@ from planner.lp.core import MONEY, Model
 from planner.lp.objective import crf_of, site_subsidy
 from planner.lp.periods import Periods
 from planner.lp.policy_options import Policy
+from planner.scenario.schema import BY_NAME
 
 CF_FLOOR = 1e-4  # capacity factors below this are taken as 0 (keeps the matrix well scaled)
 ENERGY = 1.0e3  # MWh per unit in yearly energy rows (GWh), for conditioning
@@ -46,6 +63,14 @@ def model_cf(ds: xr.Dataset) -> np.ndarray:
     """Capacity factors as the LP uses them, (site, gen, time), tiny values set to 0."""
     cf = ds["cf"].transpose("site", "gen", "time").values.astype(float)
     return np.where(cf < CF_FLOOR, 0.0, cf)
+
+
+def optional(ds: xr.Dataset, name: str) -> np.ndarray:
+    """An optional Scenario variable in the schema's dim order, 0 where the Scenario lacks it."""
+    dims = BY_NAME[name].dims
+    if name in ds:
+        return ds[name].transpose(*dims).values.astype(float)
+    return np.zeros(tuple(ds.sizes[d] for d in dims))
 
 
 def site_area_index(ds: xr.Dataset) -> np.ndarray:
@@ -73,9 +98,13 @@ def it_load_terms(ds: xr.Dataset, scale: np.ndarray | float = 1.0) -> list:
 def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> None:
     """Add generation, grid and balance variables and constraints, and their costs."""
     potential = ds["gen_potential"].transpose("site", "gen").values
+    ppa_potential = optional(ds, "ppa_potential")
     cf = model_cf(ds)
     pue = ds["pue"].transpose("site", "time").values
     m.add_variables("gen_capacity", ("site", "gen"), "MW", upper=potential)
+    m.add_variables(
+        "ppa_capacity", ("site", "gen"), "MW", upper=ppa_potential, mask=ppa_potential > 0
+    )
     m.add_variables("grid_capacity", ("site",), "MW")
     for name in ("grid_import", "curtailment", "unserved"):
         m.add_variables(name, ("site", "time"), "MW")
@@ -87,6 +116,13 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
         [("gen_capacity", 1.0), ("site_open", -potential)],
         "<=",
         row_mask=potential > 0,
+    )
+    m.add_constraints(
+        "ppa_open",
+        ("site", "gen"),
+        [("ppa_capacity", 1.0), ("site_open", -ppa_potential)],
+        "<=",
+        row_mask=ppa_potential > 0,
     )
     margin = policy.reserve_margin
     m.add_constraints(
@@ -104,6 +140,7 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
             ("curtailment", 1.0),
             ("export", 1.0),
             ("gen_capacity", -cf.transpose(0, 2, 1)),  # (site, time, gen)
+            ("ppa_capacity", -cf.transpose(0, 2, 1)),
             ("grid_import", -1.0),
             ("discharge", -1.0),
             ("unserved", -1.0),
@@ -140,7 +177,9 @@ def _add_power_costs(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy)
         annual[:, g] = capex[:, g] * gen_crf[g] + float(ds["gen_fom"][g]) / MONEY
         m.add_cost("costs", f"gen_{gen}", "gen_capacity", annual)
         m.add_cost("capital", f"gen_{gen}", "gen_capacity", capex)
-    connection = ds["grid_connection_capex"].values[site_area_index(ds)] * keep / MONEY
+    _add_ppa_costs(m, ds, periods)
+    area = site_area_index(ds)
+    connection = ds["grid_connection_capex"].values[area] * keep / MONEY
     m.add_cost(
         "costs",
         "grid_connection",
@@ -148,13 +187,34 @@ def _add_power_costs(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy)
         connection * crf_of(ds, "grid_connection_lifetime"),
     )
     m.add_cost("capital", "grid_connection", "grid_capacity", connection)
+    m.add_cost(
+        "costs",
+        "grid_wheeling",
+        "grid_capacity",
+        optional(ds, "grid_wheeling_charge")[area] / MONEY,
+    )
     w = periods.year_weight[None, :]
     m.add_cost("costs", "grid_energy", "grid_import", w * by_site(ds, "grid_price") / MONEY)
+    energy_charge = optional(ds, "grid_energy_charge")[area][:, None]
+    m.add_cost("costs", "grid_energy_charge", "grid_import", w * energy_charge / MONEY)
     m.add_cost("costs", "export_revenue", "export", -w * by_site(ds, "grid_price") / MONEY)
     m.add_cost("costs", "unserved", "unserved", w * policy.voll / MONEY)
     m.add_cost(
         "costs", "carbon", "grid_import", w * by_site(ds, "grid_co2") * policy.carbon_price / MONEY
     )
+
+
+def _add_ppa_costs(m: Model, ds: xr.Dataset, periods: Periods) -> None:
+    """PPA generators at cost (no subsidy, no capital register) and wheeling on all output."""
+    gen_crf = crf_of(ds, "gen_lifetime")
+    annual = (ds["gen_capex"].values * gen_crf + ds["gen_fom"].values) / MONEY  # (gen,)
+    for g, gen in enumerate(map(str, ds["gen"].values)):
+        coef = np.zeros((ds.sizes["site"], ds.sizes["gen"]))
+        coef[:, g] = annual[g]
+        m.add_cost("costs", f"ppa_{gen}", "ppa_capacity", coef)
+    output = np.einsum("sgt,t->sg", model_cf(ds), periods.year_weight)  # MWh/yr per MW
+    charge = optional(ds, "ppa_wheeling_charge")[site_area_index(ds)][:, None]
+    m.add_cost("costs", "ppa_wheeling", "ppa_capacity", output * charge / MONEY)
 
 
 def load_terms(ds: xr.Dataset, periods: Periods, scale: float) -> list:

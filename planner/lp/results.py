@@ -20,6 +20,7 @@ BUILT = (  # capacity blocks, read as solved
     "site_open",
     "it_capacity",
     "gen_capacity",
+    "ppa_capacity",
     "battery_power",
     "battery_energy",
     "grid_capacity",
@@ -70,7 +71,7 @@ def to_plan(m: Model, ds: xr.Dataset, periods: Periods) -> xr.Dataset:
     data = {name: values[name] for name in BUILT + HOURLY}
     data["it_load"] = it_load
     data["facility_load"] = pue * it_load
-    data["generation"] = values["gen_capacity"][:, :, None] * cf
+    data["generation"] = (values["gen_capacity"] + values["ppa_capacity"])[:, :, None] * cf
     data["cost"] = np.array(list(costs.values()))
     data["capital_cost"] = np.array(list(capital.values()))
     data["weight"] = periods.weight
@@ -100,9 +101,12 @@ def to_plan(m: Model, ds: xr.Dataset, periods: Periods) -> xr.Dataset:
 
 
 def _component_rank(component: str) -> tuple[int, str]:
-    order = ["sites", "it", "gen_", "battery", "grid_connection", "grid_energy", "export_revenue"]
-    order += ["backhaul", "unserved", "target_shortfall", "carbon"]
+    order = ["sites", "it", "gen_", "ppa_", "ppa_wheeling", "battery", "grid_connection"]
+    order += ["grid_wheeling", "grid_energy", "grid_energy_charge", "export_revenue", "backhaul"]
+    order += ["unserved", "target_shortfall", "carbon"]
+    exact = [i for i, c in enumerate(order) if component == c]
     rank = next((i for i, c in enumerate(order) if component.startswith(c)), len(order))
+    rank = exact[0] if exact else rank
     return rank, component
 
 

@@ -80,6 +80,9 @@ def check_invariants(plan: xr.Dataset, scenario: xr.Dataset, policy: dict) -> No
 
     # Import and export share the connection; exports stay within their yearly cap.
     assert (plan["grid_import"] + plan["export"] <= plan["grid_capacity"] + 1e-6).all()
+    # With an energy charge on import, importing and exporting in one site-hour loses it.
+    if float(scenario.get("grid_energy_charge", xr.DataArray(0.0)).min()) > 0:
+        assert float(np.minimum(plan["grid_import"], plan["export"]).max()) <= 1e-6
     load = float((w * plan["facility_load"]).sum())
     cap = policy.get("export_share_max", 0.2)
     assert float((w * plan["export"]).sum()) <= cap * load * (1 + REL) + REL

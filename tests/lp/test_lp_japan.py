@@ -55,3 +55,28 @@ def test_japan_2030_annual_re100_imports_and_exports_with_library_defaults(japan
     # Annual matching is not 24/7: the hourly CFE score stays below 1.
     assert plan.attrs["cfe_score"] < 1 - 1e-3
     check_invariants(plan, japan, {"re_share": 1.0})
+
+
+@pytest.mark.slow
+def test_japan_2030_wheeling_is_paid_and_never_wasted_on_two_days():
+    # Two days keep this within seconds; the rules do not depend on the number of days.
+    ds = planner.load_scenario("japan_2030")
+    red = planner.validate(planner.reduce_time(ds, n_days=2, extreme_days=False))
+    policy = {"re_share": 1.0}
+    plan = planner.plan(red, policy=policy)
+    check_invariants(plan, red, policy)  # incl. no import and export in one site-hour
+    assert float(plan["export"].sum()) > 0 and float(plan["grid_import"].sum()) > 0
+    cost = plan["cost"].to_series()
+    w = plan["weight"] * plan.attrs["annual_scale"]
+    area = red["site_area"]
+    # Tariffs by hand: basic charge per MW of connection, energy charge per MWh imported,
+    # PPA wheeling on every MWh the PPA plants make (capacity x cf, curtailed or not).
+    basic = float((red["grid_wheeling_charge"].sel(area=area) * plan["grid_capacity"]).sum())
+    energy = float((w * red["grid_energy_charge"].sel(area=area) * plan["grid_import"]).sum())
+    ppa_mwh = (w * red["cf"] * plan["ppa_capacity"]).sum(("gen", "time"))
+    ppa = float((red["ppa_wheeling_charge"].sel(area=area) * ppa_mwh).sum())
+    assert float(plan["ppa_capacity"].sum()) > 0
+    assert cost["grid_wheeling"] == pytest.approx(basic, rel=1e-6)
+    assert cost["grid_energy_charge"] == pytest.approx(energy, rel=1e-6)
+    assert cost["ppa_wheeling"] == pytest.approx(ppa, rel=1e-4)  # cf below CF_FLOOR is 0
+    assert float(plan["capital_cost"].sel(component="grid_wheeling")) == 0.0

@@ -23,6 +23,7 @@ PLAN_VARS = {
     "site_open": ("site",),
     "it_capacity": ("site",),
     "gen_capacity": ("site", "gen"),
+    "ppa_capacity": ("site", "gen"),
     "battery_power": ("site",),
     "battery_energy": ("site",),
     "grid_capacity": ("site",),
@@ -61,6 +62,8 @@ def test_plan_has_the_contract_vars_dims_units_and_attrs(toy_plan, tmp_path):
     expected = {"sites", "it", "gen_solar", "gen_wind_onshore", "battery", "grid_connection"}
     expected |= {"grid_energy", "export_revenue", "backhaul", "unserved", "carbon"}
     expected |= {"target_shortfall"}  # 0 here: the targets are met
+    expected |= {"ppa_solar", "ppa_wind_onshore", "ppa_wheeling"}  # 0: the toy has no PPA
+    expected |= {"grid_wheeling", "grid_energy_charge"}  # 0: the toy has no wheeling tariff
     assert set(plan["component"].values) == expected
     write_netcdf(plan, tmp_path / "plan.nc")  # attrs are NetCDF-safe
     back = xr.open_dataset(tmp_path / "plan.nc")
