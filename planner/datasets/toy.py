@@ -83,6 +83,14 @@ def make_toy() -> xr.Dataset:
             "backhaul_base_latency": ("backhaul", [0.5, 4.0]),
             "backhaul_lifetime": ("backhaul", [20.0, 10.0]),
             "discount_rate": 0.05,
+            # backup gensets: round numbers near planner.scenario.defaults
+            "backup_capex": 1.0e8,
+            "backup_fom": 2.0e6,
+            "backup_lifetime": 20.0,
+            "backup_fuel_cost": 40000.0,
+            "backup_co2": 0.7,
+            "backup_fuel_hours": 48.0,
+            "backup_refuel_hours": 24.0,
         },
         coords={
             "site": site,

@@ -1,6 +1,6 @@
 """`plan`: validate, build the LP block by block, solve, and return the Plan Dataset.
 
-Blocks (one module each): sites, network, training, storage, power, policy,
+Blocks (one module each): sites, backup, network, training, storage, power, policy,
 objective. The build and the solve are timed apart (`build_seconds`,
 `solve_seconds`); the model size (`n_rows`, `n_cols`, `n_nonzeros`) is recorded.
 """
@@ -15,9 +15,12 @@ from typing import Any
 import pulp
 import xarray as xr
 
+from planner.contracts.plan import PLAN_SCHEMA
+from planner.contracts.table import apply_attrs
 from planner.errors import PolicyError
+from planner.lp.backup import add_backup, backup_results
 from planner.lp.core import MONEY, Model
-from planner.lp.network import add_network
+from planner.lp.network import add_network, network_results
 from planner.lp.objective import add_objective
 from planner.lp.periods import time_structure
 from planner.lp.policy import add_policy
@@ -45,6 +48,7 @@ def build_model(
     coords = {d: ds[d].values for d in ("site", "area", "node", "gen", "backhaul", "time")}
     m = Model(pulp.LpProblem("planner", pulp.LpMinimize), coords)
     add_sites(m, ds, policy, relax_siting)
+    add_backup(m, ds, policy)
     add_network(m, ds)
     add_training(m, ds, periods)
     add_storage(m, ds, periods, policy, storage_linking)
@@ -97,6 +101,7 @@ def plan(
     )
 
     result = to_plan(m, ds, time_structure(ds))
+    result = apply_attrs(result.assign(network_results(m, ds) | backup_results(m, ds)), PLAN_SCHEMA)
     metrics = dispatch_metrics(result, ds) | shortfalls(m)
     log.info(
         "plan: %s (%s) in %.1f s, objective %.6g JPY/yr, proven relative gap %.3g (accepted %g)",

@@ -39,6 +39,9 @@ class Policy(BaseModel):
     reserve_margin: planning margin for demand growth (0..1): every site's IT
         capacity covers (1 + m) x its IT load, and its grid connection keeps
         m x its facility load free above the import of every modelled hour.
+    backup_coverage: backup gensets at each site cover this share of it_capacity x the
+        site's peak modelled PUE (default 1.0, as N+1 sites do; 0 builds none). They
+        run only in emergencies, so the LP pays their capital and fixed O&M, not fuel.
     """
 
     # inf/NaN refused: None switches a constraint off, inf would reach the LP as a coefficient
@@ -55,6 +58,7 @@ class Policy(BaseModel):
     max_sites: int | None = Field(None, ge=1)
     voll: float = Field(DEFAULT_VOLL, gt=0.0)
     reserve_margin: float = Field(0.0, ge=0.0, le=1.0)
+    backup_coverage: float = Field(1.0, ge=0.0, le=1.0)
 
     def __init__(self, **data: Any) -> None:
         try:

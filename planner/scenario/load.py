@@ -21,6 +21,7 @@ from planner.contracts.units import check_units
 from planner.errors import ScenarioError, ScenarioWarning
 from planner.io import atomic_write_dir, write_netcdf
 from planner.scenario.csv_folder import read_csv_folder, write_csv_folder
+from planner.scenario.defaults import with_defaults
 from planner.scenario.schema import SCHEMA, apply_attrs
 from planner.scenario.validate import validate
 
@@ -35,7 +36,7 @@ def load_scenario(source: str | os.PathLike, demand: str = "base") -> xr.Dataset
     `high`), listed in its `demand_scenarios` attr as scale factors on
     inference and training demand.
     """
-    ds = _as_float64(_read(source))
+    ds = with_defaults(_as_float64(_read(source)))
     ds, problems, notes = check_units(ds, SCHEMA, source=str(source))
     if problems:
         raise ScenarioError(problems)

@@ -17,9 +17,11 @@ from planner.contracts.table import MAX_LISTED, check_dims, check_values, missin
 from planner.contracts.table import label as _label
 from planner.contracts.units import check_units
 from planner.errors import ScenarioError, ScenarioWarning
+from planner.scenario.defaults import latency_classes, with_defaults
 from planner.scenario.schema import BY_NAME, DIMS, HOURS_PER_YEAR, RULES, SCHEMA, apply_attrs
 
 MAX_YEAR_HOURS = HOURS_PER_YEAR + 24  # a leap year
+SHARE_TOLERANCE = 1e-6  # class demand shares of a node sum to 1 within this
 
 
 def validate(ds: xr.Dataset) -> xr.Dataset:
@@ -31,6 +33,7 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     """
     if not isinstance(ds, xr.Dataset):
         raise ScenarioError(f"scenario must be an xarray.Dataset, got {type(ds).__name__}")
+    ds = with_defaults(ds)
     problems: list[str] = []
     problems += _check_coords(ds)
     ds, unit_problems, notes = check_units(ds, SCHEMA)
@@ -59,7 +62,8 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     problems += _check_area_labels(ds, sound)
     problems += _check_time(ds, sound)
     problems += _check_weight(sound)
-    if all(ds.sizes.get(dim, 0) > 0 for dim in DIMS):
+    problems += _check_classes(ds, shaped)
+    if all(ds.sizes.get(dim, 0) > 0 for dim in DIMS) and not any("class_" in p for p in problems):
         problems += _check_reachability(sound)
     if problems:
         raise ScenarioError(problems)
@@ -148,47 +152,91 @@ def _check_weight(shaped: dict[str, xr.DataArray]) -> list[str]:
     ]
 
 
+def _check_classes(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[str]:
+    """Latency classes: the dim and the class variables come together; shares sum to 1."""
+    names = ("class_demand_share", "class_latency_budget", "class_traffic_factor")
+    given = [n for n in names if n in ds]
+    if "latency_class" not in ds.dims and not given:
+        return []
+    if "class_demand_share" not in ds:
+        return [
+            f"class_demand_share: missing while {given or ['dimension latency_class']} is given "
+            "(rule: a Scenario with latency classes gives each node's demand share per class)"
+        ]
+    if "latency_class" not in ds.coords:
+        return ["dimension 'latency_class': has no coordinate labels"]
+    if "class_demand_share" not in shaped:
+        return []  # its dims or values are reported already
+    total = shaped["class_demand_share"].sum("latency_class")
+    bad = np.abs(total.values - 1.0) > SHARE_TOLERANCE
+    if not bad.any():
+        return []
+    return [
+        f"class_demand_share summed over latency_class{where(total, bad)}: "
+        "(rule: each node's class shares sum to 1)"
+    ]
+
+
 def _check_reachability(shaped: dict[str, xr.DataArray]) -> list[str]:
-    """Every node needs at least one (site, backhaul) pair within its latency budget and distance limit."""
+    """Every node and latency class with demand needs a site and technology within its budget."""
     needed = (
         "distance",
         "node_latency_budget",
+        "traffic_per_mw",
         "backhaul_max_km",
         "backhaul_latency_per_km",
         "backhaul_base_latency",
     )
     if any(n not in shaped for n in needed):
         return []
-    ok = reachable(**{n: shaped[n] for n in needed})
-    unreachable = ~ok.any(("site", "backhaul")).values
+    ds = xr.Dataset(shaped)
+    classes = latency_classes(ds)
+    lat = link_latency(ds)
+    within = link_km(ds) <= ds["backhaul_max_km"]
+    ok = (lat <= classes["budget"]) & within
+    demanded = classes["demand_share"] > 0
+    unmet = demanded & ~ok.any(("site", "backhaul"))
+    fastest = lat.where(within)
     problems = []
+    with_classes = "class_demand_share" in ds
     # by position: a duplicated node label (reported by _check_coords) must not crash this
-    for i in np.flatnonzero(unreachable):
-        node = shaped["distance"]["node"].values[i]
-        best = latency(
-            shaped["distance"], shaped["backhaul_latency_per_km"], shaped["backhaul_base_latency"]
-        )
-        within = shaped["distance"] <= shaped["backhaul_max_km"]
-        best = best.where(within).isel(node=i).min().item()
-        budget = shaped["node_latency_budget"].isel(node=i).item()
-        fastest = (
-            "no site is within any technology's distance limit"
-            if np.isnan(best)
-            else (f"the fastest site is {best:.2f} ms away")
-        )
+    for i, k in zip(*np.nonzero(unmet.transpose("node", "latency_class").values), strict=True):
+        node = ds["node"].values[i]
+        options = fastest.isel(node=i).transpose("site", "backhaul").values
+        if np.isnan(options).all():
+            best = "no site is within any technology's distance limit"
+        else:
+            s, b = np.unravel_index(np.nanargmin(options), options.shape)
+            best = (
+                f"the fastest site is {options[s, b]:.2f} ms away ({ds['site'].values[s]} by "
+                f"{ds['backhaul'].values[b]})"
+            )
+        budget = float(classes["budget"].isel(node=i, latency_class=k))
+        if not with_classes:
+            problems.append(
+                f"node_latency_budget[node={node}] = {budget!r} ms: no site can serve this node "
+                "(rule: some site and backhaul technology must reach it within its latency "
+                f"budget and distance limit; {best})"
+            )
+            continue
+        cls = ds["latency_class"].values[k]
         problems.append(
-            f"node_latency_budget[node={node}] = {budget!r} ms: no site can serve this node "
-            f"(rule: some site and backhaul technology must reach it within its latency budget "
-            f"and distance limit; {fastest})"
+            f"latency budget of node={node}, latency_class={cls} = {budget:g} ms "
+            "(min of node_latency_budget and class_latency_budget): no site and technology "
+            "can meet it (rule: some site and backhaul technology must reach the node within "
+            f"the budget of each class it has demand in, and within the distance limit; {best})"
         )
     return problems
 
 
 def latency(
-    distance: xr.DataArray, latency_per_km: xr.DataArray, base_latency: xr.DataArray
+    distance: xr.DataArray,
+    latency_per_km: xr.DataArray,
+    base_latency: xr.DataArray,
+    route_factor: xr.DataArray | float = 1.0,
 ) -> xr.DataArray:
-    """One-way latency (ms) of each (node, site, backhaul) link."""
-    return base_latency + latency_per_km * distance
+    """One-way latency (ms) of each (node, site, backhaul) link over its path km."""
+    return base_latency + latency_per_km * route_factor * distance
 
 
 def reachable(
@@ -197,22 +245,59 @@ def reachable(
     backhaul_max_km: xr.DataArray,
     backhaul_latency_per_km: xr.DataArray,
     backhaul_base_latency: xr.DataArray,
+    route_factor: xr.DataArray | float = 1.0,
 ) -> xr.DataArray:
     """Boolean (node, site, backhaul): the technology reaches the site within budget and distance limit."""
-    lat = latency(distance, backhaul_latency_per_km, backhaul_base_latency)
-    ok = (lat <= node_latency_budget) & (distance <= backhaul_max_km)
+    lat = latency(distance, backhaul_latency_per_km, backhaul_base_latency, route_factor)
+    ok = (lat <= node_latency_budget) & (route_factor * distance <= backhaul_max_km)
     return ok.transpose("node", "site", "backhaul")
 
 
-def scenario_reachable(ds: xr.Dataset) -> xr.DataArray:
-    """`reachable` for a whole Scenario dataset."""
-    return reachable(
-        ds["distance"],
-        ds["node_latency_budget"],
-        ds["backhaul_max_km"],
-        ds["backhaul_latency_per_km"],
-        ds["backhaul_base_latency"],
+def route_factor(ds: xr.Dataset) -> xr.DataArray | float:
+    """`backhaul_route_factor` of the Scenario (1 where it is absent)."""
+    return ds["backhaul_route_factor"] if "backhaul_route_factor" in ds else 1.0
+
+
+def link_km(ds: xr.Dataset) -> xr.DataArray:
+    """Path km of each (node, site, backhaul) link: distance x backhaul_route_factor."""
+    return (route_factor(ds) * ds["distance"] * xr.ones_like(ds["backhaul_max_km"])).transpose(
+        "node", "site", "backhaul"
     )
 
 
-__all__ = ["validate", "reachable", "scenario_reachable", "latency", "BY_NAME"]
+def link_latency(ds: xr.Dataset) -> xr.DataArray:
+    """One-way latency (ms) of each (node, site, backhaul) link of a Scenario."""
+    lat = latency(
+        ds["distance"],
+        ds["backhaul_latency_per_km"],
+        ds["backhaul_base_latency"],
+        route_factor(ds),
+    )
+    return lat.transpose("node", "site", "backhaul")
+
+
+def class_reachable(ds: xr.Dataset) -> xr.DataArray:
+    """Boolean (node, latency_class, site, backhaul): the link meets the class budget and the
+    technology's distance limit, for classes with demand at the node."""
+    classes = latency_classes(ds)
+    ok = (link_latency(ds) <= classes["budget"]) & (link_km(ds) <= ds["backhaul_max_km"])
+    ok = ok & (classes["demand_share"] > 0)
+    return ok.transpose("node", "latency_class", "site", "backhaul")
+
+
+def scenario_reachable(ds: xr.Dataset) -> xr.DataArray:
+    """Boolean (node, site, backhaul): the link serves some latency class of the node."""
+    return class_reachable(ds).any("latency_class").transpose("node", "site", "backhaul")
+
+
+__all__ = [
+    "BY_NAME",
+    "class_reachable",
+    "latency",
+    "link_km",
+    "link_latency",
+    "reachable",
+    "route_factor",
+    "scenario_reachable",
+    "validate",
+]
