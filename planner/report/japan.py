@@ -16,6 +16,7 @@ import xarray as xr
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, Wedge
 
+from planner.report.map_labels import Box, Label, place_labels, segment_boxes, spread_circles
 from planner.report.metrics import OPEN
 from planner.report.style import BACKHAUL_COLOURS, SOURCE_COLOURS, colour, label, new_figure
 
@@ -49,6 +50,7 @@ class _Layer:
     node_size: np.ndarray
     links: list[tuple[int, int, str, float]]  # node, site, technology, Gbps
     techs: list[str]
+    ppa: np.ndarray  # (site,) off-site PPA capacity, MW (0 without `ppa_capacity`)
 
 
 def draw_map(plan: xr.Dataset, scenario: xr.Dataset, energy: xr.DataArray, title: str = ""):
@@ -68,7 +70,9 @@ def draw_map(plan: xr.Dataset, scenario: xr.Dataset, energy: xr.DataArray, title
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.95))
     r_max = 0.032 * (y1 - y0)
     pt = (y1 - y0) / (height * 72 * 0.95)  # degrees of latitude per typographic point
-    _draw(ax, layer, (x0, x1, y0, y1), kx, r_max, pt)
+    ref = max(float(layer.it.max()), 1e-9)  # the biggest pie has radius r_max
+    _draw(ax, layer, (x0, x1, y0, y1), kx, r_max, pt, ref)
+    _size_key(ax, ref, r_max, kx, (x0, x1, y0, y1))
 
     if (~main).any():
         far_lon, far_lat = lons[~main], lats[~main]
@@ -80,7 +84,7 @@ def draw_map(plan: xr.Dataset, scenario: xr.Dataset, energy: xr.DataArray, title
         )
         inset = ax.inset_axes([0.01, 0.70, 0.26, 0.26])
         ext = (cx - half / kx, cx + half / kx, cy - half, cy + half)
-        _draw(inset, layer, ext, kx, r_max, pt * (2 * half) / (y1 - y0) / 0.26)
+        _draw(inset, layer, ext, kx, r_max, pt * (2 * half) / (y1 - y0) / 0.26, ref)
         inset.set_title("Okinawa", fontsize=8, pad=2)
         for spine in inset.spines.values():
             spine.set_visible(True)
@@ -113,62 +117,42 @@ def _layer(plan: xr.Dataset, scenario: xr.Dataset, energy: xr.DataArray) -> _Lay
         node_size=infer / max(float(infer.max()), 1e-9),
         links=links,
         techs=techs,
+        ppa=(
+            plan["ppa_capacity"].sum("gen").values.astype(float)
+            if "ppa_capacity" in plan
+            else np.zeros(plan.sizes["site"])
+        ),
     )
 
 
-def _draw(ax, layer: _Layer, extent, kx: float, r_max: float, pt: float) -> None:
+LINK_STYLES = {
+    "fibre": "-",
+    "microwave": (0, (4, 2)),
+    "5g": (0, (1, 1.5)),
+    "6g": (0, (5, 1.5, 1, 1.5)),
+}
+
+
+def _draw(ax, layer: _Layer, extent, kx: float, r_max: float, pt: float, ref: float) -> None:
+    """Outlines, links, pies (pushed apart), nodes and labels inside `extent` (lon/lat)."""
     x0, x1, y0, y1 = extent
+    bounds = (x0 * kx, y0, x1 * kx, y1)
     for outline in prefecture_outlines():
         xy = outline.copy()
         xy[:, 0] *= kx
         ax.add_patch(Polygon(xy, closed=True, fc="#ebebeb", ec="white", lw=0.6, zorder=0))
 
-    max_gbps = max((g for *_, g in layer.links), default=1.0)
-    for n, s, tech, gbps in layer.links:
-        k = layer.techs.index(tech)
-        offset = (k - (len(layer.techs) - 1) / 2) * 0.05
-        ax.plot(
-            [layer.node_lon[n] * kx + offset, layer.site_lon[s] * kx + offset],
-            [layer.node_lat[n], layer.site_lat[s]],
-            color=colour(tech, BACKHAUL_COLOURS, k),
-            lw=0.7 + 2.8 * gbps / max_gbps,
-            alpha=0.7,
-            solid_capstyle="round",
-            zorder=1,
-        )
-
-    obstacles: list[tuple[float, float, float, float]] = []  # boxes x0, y0, x1, y1
-    pies = []
-    ref = max(float(layer.it.max()), 1e-9)
+    site_x, site_y, radius = _pie_positions(layer, kx, r_max, ref, pt, extent)
+    lines = _draw_links(ax, layer, kx, site_x, site_y, extent, pt)
+    obstacles: list[Box] = []
     for i in range(len(layer.site_names)):
-        cx, cy = layer.site_lon[i] * kx, layer.site_lat[i]
-        if not layer.is_open[i] or layer.mix[i].sum() <= 0:
-            ax.add_patch(Circle((cx, cy), 0.1, fc="white", ec="#999999", lw=0.8, zorder=2))
-            obstacles.append((cx - 0.1, cy - 0.1, cx + 0.1, cy + 0.1))
-            pies.append((i, cx, cy, 0.1, False))
-            continue
-        radius = max(r_max * np.sqrt(layer.it[i] / ref), 0.14)
-        start = 90.0
-        for j, frac in enumerate(layer.mix[i] / layer.mix[i].sum()):
-            if frac <= 0:
-                continue
-            end = start + 360.0 * frac
-            ax.add_patch(
-                Wedge(
-                    (cx, cy),
-                    radius,
-                    start,
-                    end,
-                    fc=colour(layer.sources[j], SOURCE_COLOURS, j),
-                    ec="white",
-                    lw=0.4,
-                    zorder=4,
-                )
-            )
-            start = end
-        ax.add_patch(Circle((cx, cy), radius, fill=False, ec="#333333", lw=0.6, zorder=4))
-        obstacles.append((cx - radius, cy - radius, cx + radius, cy + radius))
-        pies.append((i, cx, cy, radius, True))
+        cx, cy, r = site_x[i], site_y[i], radius[i]
+        tx, ty = layer.site_lon[i] * kx, layer.site_lat[i]
+        if np.hypot(cx - tx, cy - ty) > 0.2 * r:  # pushed off its spot: a leader to the spot
+            ax.plot([tx, cx], [ty, cy], color="#555555", lw=0.6, zorder=3)
+            ax.plot([tx], [ty], "o", color="#555555", ms=2, zorder=3)
+        _draw_pie(ax, layer, i, cx, cy, r)
+        obstacles.append((cx - r, cy - r, cx + r, cy + r))
 
     node_half = []
     for i in range(len(layer.node_names)):
@@ -179,45 +163,34 @@ def _draw(ax, layer: _Layer, extent, kx: float, r_max: float, pt: float) -> None
         obstacles.append((cx - half, cy - half, cx + half, cy + half))
         node_half.append(half)
 
-    placed: list[tuple[float, float, float, float]] = []
-    # big pies first: their labels matter most
-    for i, cx, cy, radius, built in sorted(pies, key=lambda p: -p[3]):
-        text = f"{layer.site_names[i]} {layer.it[i]:,.0f} MW" if built else layer.site_names[i]
-        size = FONT if built else FONT - 1
-        _place_label(
-            ax,
-            text,
-            cx,
-            cy,
-            radius,
-            size,
-            pt,
-            obstacles,
-            placed,
-            (x0 * kx, x1 * kx, y0, y1),
-            color="#111111" if built else "#888888",
-            zorder=7,
+    labels = []
+    for i in sorted(range(len(radius)), key=lambda i: -radius[i]):  # big pies' labels first
+        built = bool(layer.is_open[i] and layer.mix[i].sum() > 0)
+        text = layer.site_names[i]
+        if built:
+            text += f" {layer.it[i]:,.0f} MW"
+            if layer.ppa[i] > 0:
+                text += f"\n+{layer.ppa[i]:,.0f} MW PPA"
+        style = {"color": "#111111" if built else "#888888", "zorder": 7}
+        labels.append(
+            Label(text, site_x[i], site_y[i], radius[i], FONT if built else FONT - 1, style)
         )
     for i, name in enumerate(layer.node_names):
         cx, cy = layer.node_lon[i] * kx, layer.node_lat[i]
         # a node inside a pie is labelled outside that pie
-        dist = [(np.hypot(px - cx, py - cy), r) for _, px, py, r, _ in pies]
-        clear = max([node_half[i], *[r + d + pt for d, r in dist if d < r]])
-        _place_label(
-            ax,
-            name,
-            cx,
-            cy,
-            clear,
-            FONT,
-            pt,
-            obstacles,
-            placed,
-            (x0 * kx, x1 * kx, y0, y1),
-            color="#444444",
-            zorder=7,
-            style="italic",
-        )
+        inside = [
+            r + np.hypot(px - cx, py - cy) + pt
+            for px, py, r in zip(site_x, site_y, radius, strict=True)
+            if np.hypot(px - cx, py - cy) < r
+        ]
+        style = {"color": "#444444", "zorder": 7, "style": "italic"}
+        labels.append(Label(name, cx, cy, max([node_half[i], *inside]), FONT, style))
+    inside_extent = [
+        lab
+        for lab in labels
+        if bounds[0] <= lab.cx <= bounds[2] and bounds[1] <= lab.cy <= bounds[3]
+    ]
+    place_labels(ax, inside_extent, obstacles, lines, bounds, pt)
 
     ax.set_xlim(x0 * kx, x1 * kx)
     ax.set_ylim(y0, y1)
@@ -228,39 +201,121 @@ def _draw(ax, layer: _Layer, extent, kx: float, r_max: float, pt: float) -> None
         spine.set_visible(False)
 
 
-def _overlap(a, b) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
+def _radius(it: float, ref: float, r_max: float) -> float:
+    """Pie radius (degrees of latitude): area proportional to IT capacity, at least 0.14."""
+    return max(r_max * np.sqrt(it / ref), 0.14)
 
 
-def _place_label(ax, text, cx, cy, radius, size, pt, obstacles, placed, bounds, **style) -> None:
-    """Put `text` next to a marker where it overlaps the fewest other labels and markers."""
-    w = len(text) * 0.55 * size * pt
-    h = 1.25 * size * pt
-    gap = radius + 1.5 * pt
-    candidates = [  # (x, y of the box's lower-left corner, ha, va anchor point)
-        (cx + gap, cy - h / 2),
-        (cx - gap - w, cy - h / 2),
-        (cx - w / 2, cy + gap),
-        (cx - w / 2, cy - gap - h),
-        (cx + gap * 0.7, cy + gap * 0.7),
-        (cx - gap * 0.7 - w, cy + gap * 0.7),
-        (cx + gap * 0.7, cy - gap * 0.7 - h),
-        (cx - gap * 0.7 - w, cy - gap * 0.7 - h),
-    ]
-    bx0, bx1, by0, by1 = bounds
-    best, best_score = None, np.inf
-    for order, (lx, ly) in enumerate(candidates):
-        box = (lx, ly, lx + w, ly + h)
-        score = sum(_overlap(box, o) for o in obstacles) + 2 * sum(_overlap(box, p) for p in placed)
-        if box[0] < bx0 or box[2] > bx1 or box[1] < by0 or box[3] > by1:
-            score += w * h
-        score += order * 1e-6 * w * h  # prefer right, then left, above, below
-        if score < best_score:
-            best, best_score = box, score
-    placed.append(best)
-    ax.text(best[0], best[1] + h / 2, text, fontsize=size, ha="left", va="center", **style)
+def _pie_positions(layer: _Layer, kx, r_max, ref, pt, extent):
+    """Where each site's marker is drawn: its spot, or nearby where pies would overlap."""
+    built = layer.is_open & (layer.mix.sum(axis=1) > 0)
+    radius = np.where(built, [_radius(v, ref, r_max) for v in layer.it], 0.1)
+    x, y = layer.site_lon * kx, layer.site_lat.copy()
+    x0, x1, y0, y1 = extent
+    inside = (layer.site_lon >= x0) & (layer.site_lon <= x1) & (layer.site_lat >= y0)
+    inside &= layer.site_lat <= y1
+    keep = inside & built  # candidate sites not built stay where they are
+    if keep.sum() > 1:
+        x[keep], y[keep] = spread_circles(x[keep], y[keep], radius[keep], gap=2 * pt)
+    return x, y, radius
+
+
+def _draw_pie(ax, layer: _Layer, i: int, cx: float, cy: float, radius: float) -> None:
+    if not layer.is_open[i] or layer.mix[i].sum() <= 0:
+        ax.add_patch(Circle((cx, cy), radius, fc="white", ec="#999999", lw=0.8, zorder=2))
+        return
+    start = 90.0
+    for j, frac in enumerate(layer.mix[i] / layer.mix[i].sum()):
+        if frac <= 0:
+            continue
+        end = start + 360.0 * frac
+        fc = colour(layer.sources[j], SOURCE_COLOURS, j)
+        ax.add_patch(Wedge((cx, cy), radius, start, end, fc=fc, ec="white", lw=0.4, zorder=4))
+        start = end
+    ax.add_patch(Circle((cx, cy), radius, fill=False, ec="#333333", lw=0.6, zorder=4))
+
+
+def _draw_links(ax, layer: _Layer, kx, site_x, site_y, extent, pt) -> list[Box]:
+    """Backhaul links, coloured and dashed by technology, width by Gbps; boxes along them.
+
+    A link with one end outside `extent` (Okinawa from the main map, or the main
+    islands from the inset) is a short arrow towards it, named, inside the frame.
+    """
+    x0, x1, y0, y1 = extent
+    max_gbps = max((g for *_, g in layer.links), default=1.0)
+    boxes: list[Box] = []
+    for n, s, tech, gbps in layer.links:
+        k = layer.techs.index(tech)
+        offset = (k - (len(layer.techs) - 1) / 2) * 0.05
+        ax_, ay_ = layer.node_lon[n] * kx + offset, layer.node_lat[n]
+        bx_, by_ = site_x[s] + offset, site_y[s]
+        a_in = x0 <= layer.node_lon[n] <= x1 and y0 <= layer.node_lat[n] <= y1
+        b_in = x0 <= layer.site_lon[s] <= x1 and y0 <= layer.site_lat[s] <= y1
+        style = {
+            "color": colour(tech, BACKHAUL_COLOURS, k),
+            "ls": LINK_STYLES.get(tech, "-"),
+            "lw": 0.7 + 2.8 * gbps / max_gbps,
+            "alpha": 0.75,
+            "solid_capstyle": "round",
+            "zorder": 1,
+        }
+        if a_in and b_in:
+            ax.plot([ax_, bx_], [ay_, by_], **style)
+            boxes += segment_boxes(ax_, ay_, bx_, by_, 2 * pt)
+        elif a_in or b_in:
+            (px, py), (qx, qy) = ((ax_, ay_), (bx_, by_)) if a_in else ((bx_, by_), (ax_, ay_))
+            far = layer.site_names[s] if a_in else layer.node_names[n]
+            d = float(np.hypot(qx - px, qy - py)) or 1.0
+            ux, uy = (qx - px) / d, (qy - py) / d
+            room = [  # distance along (ux, uy) to each edge of the frame, less a margin
+                (edge - c) / u
+                for edge, c, u in (
+                    (x0 * kx, px, ux),
+                    (x1 * kx, px, ux),
+                    (y0, py, uy),
+                    (y1, py, uy),
+                )
+                if abs(u) > 1e-9 and (edge - c) / u > 0
+            ]
+            length = max(min([0.12 * (y1 - y0), *room]) - 0.04 * (y1 - y0), 0.3 * pt * 72 / 10)
+            ex, ey = px + ux * length, py + uy * length
+            ax.plot([px, ex], [py, ey], **style)
+            ax.annotate(
+                "",
+                (ex, ey),
+                xytext=(px + (ex - px) * 0.8, py + (ey - py) * 0.8),
+                arrowprops={"arrowstyle": "-|>", "color": style["color"], "lw": 0.8},
+                zorder=1,
+            )
+            ax.text(
+                ex,
+                ey,
+                f" to {far}\n {label(tech)} {gbps:,.0f} Gbps",
+                fontsize=FONT - 1,
+                color="#333333",
+                ha="left" if ex >= px else "right",
+                va="center",
+                zorder=7,
+            )
+            boxes += segment_boxes(px, py, ex, ey, 2 * pt)
+    return boxes
+
+
+def _size_key(ax, ref: float, r_max: float, kx: float, extent) -> None:
+    """Circles of round IT capacities, drawn to the pies' scale, in the sea west of Honshu."""
+    x0, x1, y0, y1 = extent
+    nice = [v for v in (10, 20, 50, 100, 200, 300, 500, 1000, 2000, 5000) if v <= ref]
+    values = nice[-1:] + [v for v in nice[:-1] if v <= ref / 4][-1:] or [ref]
+    values = sorted(set(values))
+    left, base = x0 * kx + 0.04 * (x1 - x0) * kx, y0 + 0.50 * (y1 - y0)
+    ax.text(left, base + 2.6 * r_max, "Pie size: IT capacity", fontsize=FONT + 0.5, va="bottom")
+    cx = left
+    for v in values:
+        r = _radius(v, ref, r_max)
+        cx += r
+        ax.add_patch(Circle((cx, base + r), r, fill=False, ec="#333333", lw=0.7, zorder=4))
+        ax.text(cx, base - 0.25, f"{v:,.0f} MW", fontsize=FONT, ha="center", va="top")
+        cx += r + 0.5
 
 
 def _legend(ax, layer: _Layer) -> None:
@@ -275,8 +330,9 @@ def _legend(ax, layer: _Layer) -> None:
             [],
             [],
             color=colour(t, BACKHAUL_COLOURS, layer.techs.index(t)),
+            ls=LINK_STYLES.get(t, "-"),
             lw=2.5,
-            label=f"{label(t)} backhaul",
+            label=f"{label(t)} backhaul (width: Gbps)",
         )
         for t in techs_used
     ]
@@ -301,6 +357,6 @@ def _legend(ax, layer: _Layer) -> None:
         fontsize=8,
         frameon=True,
         framealpha=0.92,
-        title="Pie: energy supplied by source\nSize: IT capacity",
+        title="Pie: energy supplied by source\n(area: IT capacity)",
         title_fontsize=8,
     )
