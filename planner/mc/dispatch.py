@@ -12,13 +12,16 @@ slots; all power in MW, one step is one hour (MWh).
 The rule, for every future and site in hour t:
 
 1. Availability. A site is up unless an outage spell or a disaster in its area
-   is active. A down site has no IT, renewables, battery power or grid.
-   Grid available = grid_capacity x (stress factor during a grid-stress event).
+   is active. A down site has lost its power system: no renewables, battery
+   power or grid (its IT halls stand; only backup generation, step 5, can power
+   them). Grid available = grid_capacity x (stress factor during a grid-stress
+   event), 0 at a down site.
 2. Inference load. Node demand x growth is split over the node's links by the
    plan's `share`; a cut link's share is re-routed to the node's other links in
    proportion to their shares; with every link of a node cut, the node's load
-   is unroutable and counted unserved at the sites it was planned for.
-   Inference above the site's available IT capacity is unserved.
+   is unroutable: unmet demand (step 6) at the sites it was planned for (their
+   power was there, the demand could not reach them). Inference above the
+   site's built IT capacity is unmet demand too.
 3. Training load (flexible within its day, fixed in place by the plan's
    training split). At the day's first hour the site's budget R is reset to the
    day's training energy. Each hour it runs
@@ -30,8 +33,8 @@ The rule, for every future and site in hour t:
    no forecast room left, R / hours left). With a flat room_f that is the even
    rate R / hours left. So training is pulled into hours of spare renewables,
    the rest fills the free capacity in proportion and finishes by the day's
-   end when the forecast holds. Whatever is left after the day's last hour
-   (IT room lost to outages or cuts) is unserved.
+   end when the forecast holds. Whatever is left after the day's last hour (IT
+   room taken by more inference than forecast) is unmet demand.
 4. Day-ahead battery reserve. Like a day-ahead schedule, each site knows its
    own weather (renewables with the day's noise, PUE) and demand for the rest
    of today and all of tomorrow; events (outages, disasters, grid stress, link
@@ -42,22 +45,49 @@ The rule, for every future and site in hour t:
    is the sum of `must` over the hours after t up to the next forecast hour
    with a surplus (when the battery can recharge) or the end of tomorrow,
    divided by the discharge efficiency: energy kept in store for later.
-5. Power. load = pue x (inference + training). Renewables first; a surplus
-   charges the battery (charge efficiency sqrt(round trip)) up to its power
-   and free energy, then curtails. A deficit discharges the battery (discharge
-   efficiency sqrt(round trip)) by max(deficit - grid available, (soc -
-   reserve) x eta), within its power and stored energy (`battery_discharge`):
-   what the grid cannot cover may use all the stored energy, anything more only
-   what lies above the reserve. So the battery still goes first (renewable
-   share is kept) but does not empty before hours the grid cannot carry. The
-   grid then imports up to what is available; the rest is unserved.
-   Unserved energy also includes pue x IT load that could not be placed (2, 3).
-   Energy balance each hour: renewables + discharge + grid + unserved_power =
-   load + charge + curtailment (unserved_power excludes the unplaced IT load).
-6. Metrics accumulate per future and site over the hours; grid import is
+5. Power. load = pue x (inference + training). Renewables (on-site and PPA,
+   counted at the site) first; a surplus charges the battery (charge efficiency
+   sqrt(round trip)) up to its power and free energy, then is exported (step 5a),
+   then curtailed. A deficit discharges the battery (discharge efficiency
+   sqrt(round trip)) by max(deficit - grid available, (soc - reserve) x eta),
+   within its power and stored energy (`battery_discharge`): what the grid
+   cannot cover may use all the stored energy, anything more only what lies
+   above the reserve. So the battery still goes first (renewable share is kept)
+   but does not empty before hours the grid cannot carry. The grid then imports
+   up to what is available. What is still short runs the backup generation
+   (step 5b); the rest is unserved energy.
+   a. Export: each site offers min(surplus left after charging, grid available)
+      to the grid; the sites together export at most what is left of the
+      year's export allowance, export_share_max x the expected facility load
+      (prepare.py: pue x (inference on the planned links within IT capacity +
+      training at each site's split) over the scenario's year, demand growth 1).
+      The allowance is fixed before the year starts, as an export contract
+      would be, so the rule needs no foresight of the year's load; when the
+      offers exceed what is left, each site exports the same fraction of its
+      offer. Exports earn the area price (net off `energy_cost`), count for
+      `re_share` and never for `cfe_score`. A site never imports and exports
+      in one hour (it has either a surplus or a deficit).
+   b. Backup (emergency only, never for price): backup = min(what renewables,
+      battery and available grid leave short, backup_power, fuel in store).
+      The tank holds backup_fuel_hours x backup_power MWh of electricity; the
+      hour backup starts running with no delivery pending, a delivery is
+      ordered and refills the tank at the end of the hour backup_refuel_hours
+      later. Backup burns fuel at backup_fuel_cost and emits backup_co2 per MWh.
+   Energy balance each hour: renewables + discharge + grid + backup +
+   unserved_power = load + charge + export + curtailment.
+6. Two shortfalls, measured apart. Unserved energy (`unserved_energy`,
+   `loss_of_load_hours`): load of IT placed within built capacity that could
+   not be powered (after battery, grid and backup). Unmet demand
+   (`unmet_demand`, `unmet_demand_hours`): pue x IT demand the built IT
+   capacity could not take or no uncut link could reach (steps 2, 3), the
+   facility energy it would have drawn. Both scores are on the total load of
+   placed IT (served + unserved, as the LP's on its total load): shedding
+   never raises them; unmet demand is outside them.
+7. Metrics accumulate per future and site over the hours; grid import is
    costed and charged with emissions at the area's hourly price and factor, and
    the future's year-long price and CO2 shocks multiply the sums once at the
-   end (`finish`), which also keeps results bit-identical across chunk sizes.
+   end (`finish`), which also adds the import-only `grid_energy_charge`, backup
+   fuel cost and emissions, and keeps results bit-identical across chunk sizes.
 
 Events (outages, disasters, grid stress, link cuts) arrive as intervals and are
 expanded once per chunk into hour bits (`event_bits`): 1/32 of the memory of
@@ -75,7 +105,7 @@ LOL_TOLERANCE = 1e-3  # MW: an hour counts as loss of load above 1 kW unserved
 class Inputs(NamedTuple):
     """Per-run constants (the scenario and plan as arrays)."""
 
-    ren: object  # (T, S) MW renewables available = sum_g gen_capacity x cf
+    ren: object  # (T, S) MW renewables available = sum_g (gen_capacity + ppa_capacity) x cf
     ren_max: object  # (S,) MW installed renewables (noise clip)
     pue: object  # (T, S)
     inference: object  # (T, N) MW
@@ -98,6 +128,13 @@ class Inputs(NamedTuple):
     eta_charge: object  # ()
     eta_discharge: object  # ()
     soc0: object  # () initial state of charge, fraction of energy
+    backup_power: object  # (S,) MW
+    backup_fuel: object  # (S,) MWh of electricity a full tank makes
+    refuel_hours: object  # () whole hours from backup starting to the delivery (>= 1)
+    backup_co2: object  # () tCO2/MWh
+    backup_fuel_cost: object  # () JPY/MWh
+    export_cap: object  # () MWh the sites may export over the horizon (inf: no cap)
+    grid_energy_charge: object  # (A,) JPY/MWh paid on import only
 
 
 class Hour(NamedTuple):
@@ -115,41 +152,56 @@ class Hour(NamedTuple):
     pace_share: object  # (F, S) share of the training budget left to run this hour (step 3)
 
 
+# State fields that are per future (F,); every other field is per future and site (F, S).
+PER_FUTURE = ("export_left", "lol", "unmet_hours", "backup_hours")
+
+
 class State(NamedTuple):
-    """Scan carry: battery, training budget and metric accumulators, each (F, S) unless said."""
+    """Scan carry: battery, fuel, training budget, export allowance and metric sums.
+
+    Each (F, S) unless named in PER_FUTURE ((F,)). backup_emissions and backup_cost
+    stay 0 in the hour loop; `finish` makes them from `backup`.
+    """
 
     soc: object
     budget: object
+    fuel: object  # MWh of electricity in the backup tank
+    due: object  # hours until the pending fuel delivery (0: none pending)
+    export_left: object  # (F,) MWh of the export allowance left
     unserved: object
     lol_site: object
     lol: object  # (F,)
-    demand: object
+    unmet: object
+    unmet_site_hours: object
+    unmet_hours: object  # (F,)
+    demand: object  # load of placed IT: served + unserved
     grid: object
     grid_clean: object
     emissions: object
     cost: object
+    export: object
+    export_revenue: object
     curtailment: object
     discharge: object
+    backup: object
+    backup_site_hours: object
+    backup_hours: object  # (F,)
+    backup_emissions: object
+    backup_cost: object
 
 
-def start_state(soc, zeros, per_future_zeros) -> State:
-    """The State at the year's start: `soc` in store, no budget, every sum zero (any layout).
+def start_state(inp: Inputs, zeros, per_future_zeros, site_column) -> State:
+    """The State at the year's start (any layout): battery at soc0, full tanks, sums zero.
 
-    zeros: the per-site arrays' zeros ((F, S) or (S, F)); per_future_zeros: (F,), for `lol`.
+    zeros: the per-site arrays' zeros ((F, S) or (S, F)); per_future_zeros: (F,);
+    site_column: (S,) -> broadcastable against zeros.
     """
-    return State(
-        soc=soc,
-        budget=zeros,
-        unserved=zeros,
-        lol_site=zeros,
-        lol=per_future_zeros,
-        demand=zeros,
-        grid=zeros,
-        grid_clean=zeros,
-        emissions=zeros,
-        cost=zeros,
-        curtailment=zeros,
-        discharge=zeros,
+    per_site = {name: zeros for name in State._fields if name not in PER_FUTURE}
+    per_future = {name: per_future_zeros for name in PER_FUTURE}
+    return State(**(per_site | per_future))._replace(
+        soc=inp.soc0 * site_column(inp.battery_energy) + zeros,
+        fuel=site_column(inp.backup_fuel) + zeros,
+        export_left=inp.export_cap + per_future_zeros,
     )
 
 
@@ -224,9 +276,43 @@ def battery_discharge(deficit, power, soc, reserve, grid_avail, eta_discharge, x
     return xp.minimum(xp.minimum(deficit, power), xp.minimum(soc * eta_discharge, allowed))
 
 
+def export_fraction(offered, left, xp):
+    """(fraction of each site's offer exported, MWh taken off the allowance) of one hour.
+
+    offered: the sites' offers summed (any layout); left: the allowance left.
+    """
+    take = xp.minimum(offered, left)
+    over = offered > take
+    return xp.where(over, take / xp.where(over, offered, 1.0), 1.0), take
+
+
+def run_backup(short, power, fuel, due, full, refuel_hours, xp):
+    """(backup MW, fuel, due) of one hour: backup serves `short` within its power and fuel.
+
+    A delivery is ordered the hour backup starts running with none pending and
+    refills the tank at the end of the hour `refuel_hours` later (step 5b).
+    """
+    backup = xp.minimum(xp.minimum(short, power), fuel)
+    pending = due > 0.0
+    due = xp.where(pending, due - 1.0, xp.where(backup > LOL_TOLERANCE, refuel_hours, 0.0))
+    fuel = xp.where(pending & (due <= 0.0), full, xp.maximum(fuel - backup, 0.0))
+    return backup, fuel, due
+
+
 def finish(state: State, inp: Inputs, fut) -> State:
-    """Apply the futures' year-long price and CO2 shocks to the cost and emission sums."""
+    """Apply the year-long shocks; add the import energy charge, export revenue, backup fuel.
+
+    cost becomes the net energy cost: grid x (price x shock + grid_energy_charge)
+    - export x price x shock; backup_emissions and backup_cost come from `backup`.
+    """
+    price_shock = fut.price_shock[:, inp.site_area]
+    export_revenue = state.export_revenue * price_shock
     return state._replace(
         emissions=state.emissions * fut.co2_shock[:, inp.site_area],
-        cost=state.cost * fut.price_shock[:, inp.site_area],
+        cost=state.cost * price_shock
+        + state.grid * inp.grid_energy_charge[inp.site_area][None]
+        - export_revenue,
+        export_revenue=export_revenue,
+        backup_emissions=state.backup * inp.backup_co2,
+        backup_cost=state.backup * inp.backup_fuel_cost,
     )

@@ -54,9 +54,11 @@ from planner.mc.dispatch import (
     Inputs,
     State,
     battery_discharge,
+    export_fraction,
     finish,
     forecast_need,
     interval_bits,
+    run_backup,
     start_state,
 )
 from planner.mc.drivers import DriverParams, Futures, Sizes, sample_futures
@@ -156,6 +158,9 @@ class Site(NamedTuple):
     battery_power: jax.Array
     battery_energy: jax.Array
     grid_capacity: jax.Array
+    backup_power: jax.Array
+    backup_fuel: jax.Array
+    refuel_hours: jax.Array
     stress_factor: jax.Array
     eta_charge: jax.Array
     eta_discharge: jax.Array
@@ -317,38 +322,55 @@ def _day(carry, day: Day, inp: Inputs, growth: jax.Array, links: Links, pattern,
         battery_power=col(inp.battery_power),
         battery_energy=col(inp.battery_energy),
         grid_capacity=col(inp.grid_capacity),
+        backup_power=col(inp.backup_power),
+        backup_fuel=col(inp.backup_fuel),
+        refuel_hours=inp.refuel_hours,
         stress_factor=inp.stress_factor,
         eta_charge=inp.eta_charge,
         eta_discharge=inp.eta_discharge,
     )
-    (soc, budget), flows = jax.lax.scan(
-        partial(_hour, site=site, pattern=pattern), (state.soc, budget), hours
+    carry = (state.soc, budget, state.fuel, state.due, state.export_left[None])
+    (soc, budget, fuel, due, export_left), flows = jax.lax.scan(
+        partial(_hour, site=site, pattern=pattern), carry, hours
     )
-    demand, curtailment, discharge, grid, unserved = flows
-    # the day's metrics from its hourly flows; training left at the day's end is unserved
-    left = today[4][n_hours - 1] * budget
-    unserved, demand = unserved.at[-1].add(left), demand.at[-1].add(left)
+    load, unmet, curtailment, export, discharge, grid, backup, unserved = flows
+    # the day's metrics from its hourly flows; training left at the day's end is unmet demand
+    unmet = unmet.at[-1].add(today[4][n_hours - 1] * budget)
     short = (unserved > LOL_TOLERANCE).astype(dtype)
+    unmet_short = (unmet > LOL_TOLERANCE).astype(dtype)
+    running = (backup > LOL_TOLERANCE).astype(dtype)
+    price = day.grid_price[:n_hours, :, None]
     s = state
-    new = State(
+    return s._replace(
         soc=soc,
-        budget=s.budget,
+        fuel=fuel,
+        due=due,
+        export_left=export_left[0],
         unserved=_add_hours(s.unserved, unserved),
         lol_site=_add_hours(s.lol_site, short),
         lol=_add_hours(s.lol, jnp.max(short, axis=1)),
-        demand=_add_hours(s.demand, demand),
+        unmet=_add_hours(s.unmet, unmet),
+        unmet_site_hours=_add_hours(s.unmet_site_hours, unmet_short),
+        unmet_hours=_add_hours(s.unmet_hours, jnp.max(unmet_short, axis=1)),
+        demand=_add_hours(s.demand, load),
         grid=_add_hours(s.grid, grid),
         grid_clean=_add_hours(s.grid_clean, grid * day.grid_cfe[:n_hours, :, None]),
         emissions=_add_hours(s.emissions, grid * day.grid_co2[:n_hours, :, None]),
-        cost=_add_hours(s.cost, grid * day.grid_price[:n_hours, :, None]),
+        cost=_add_hours(s.cost, grid * price),
+        export=_add_hours(s.export, export),
+        export_revenue=_add_hours(s.export_revenue, export * price),
         curtailment=_add_hours(s.curtailment, curtailment),
         discharge=_add_hours(s.discharge, discharge),
+        backup=_add_hours(s.backup, backup),
+        backup_site_hours=_add_hours(s.backup_site_hours, running),
+        backup_hours=_add_hours(s.backup_hours, jnp.max(running, axis=1)),
     )
-    return new
 
 
 def _hour(carry, h: Hourly, site: Site, pattern: LinkPattern):
-    """One hour of routing, training and battery: (soc, budget) and the hour's flows.
+    """One hour of routing, training, battery, export and backup: the carry and the hour's flows.
+
+    carry: (soc, budget, fuel, due) (S, F) and the export allowance left (1, F).
 
     Availability and routing are worked here, in the loop, from the day's event
     words: every (H, S, F) array made for the whole day costs a pass through
@@ -356,7 +378,7 @@ def _hour(carry, h: Hourly, site: Site, pattern: LinkPattern):
     node's share of a cut link goes to its uncut links in proportion to their
     shares, from one (L, L) product; the sums per site from one (S, L) product.
     """
-    soc, budget = carry
+    soc, budget, fuel, due, export_left = carry
     dtype = h.ren.dtype
     bit = lambda words: (jnp.right_shift(words, h.bit) & jnp.uint32(1)) > 0  # noqa: E731
     up = (~bit(site.down)).astype(dtype)
@@ -369,9 +391,9 @@ def _hour(carry, h: Hourly, site: Site, pattern: LinkPattern):
     dropped = jnp.where(lost, demand * site.link_share, 0.0)
     routed_in = _sum_rows(served * weight, pattern.site_links)  # (S, F)
     unroutable = _sum_rows(dropped, pattern.site_links)
-    it_cap = site.it_capacity * up
+    it_cap = site.it_capacity
     inference = jnp.minimum(routed_in, it_cap)
-    it_unplaced = routed_in - inference + unroutable
+    it_unmet = routed_in - inference + unroutable
     room = it_cap - inference
     ren = h.ren * up
     spare = jnp.maximum(ren - h.pue * inference, 0.0) / h.pue
@@ -387,14 +409,38 @@ def _hour(carry, h: Hourly, site: Site, pattern: LinkPattern):
     charge = jnp.minimum(
         jnp.minimum(surplus, power), jnp.maximum(energy - soc, 0.0) / site.eta_charge
     )
+    left = surplus - charge
+    offer = jnp.minimum(left, grid_avail)  # export, within the year's allowance
+    all_sites = (tuple(range(offer.shape[0])),)
+    fraction, take = export_fraction(_sum_rows(offer, all_sites), export_left, jnp)
+    export = offer * fraction
     discharge = battery_discharge(
         deficit, power, soc, h.reserve, grid_avail, site.eta_discharge, jnp
     )
     soc = soc + charge * site.eta_charge - discharge / site.eta_discharge
     soc = jnp.minimum(jnp.maximum(soc, 0.0), energy)
     grid = jnp.minimum(deficit - discharge, grid_avail)
-    unserved = deficit - discharge - grid + h.pue * it_unplaced
-    return (soc, budget), (load + h.pue * it_unplaced, surplus - charge, discharge, grid, unserved)
+    backup, fuel, due = run_backup(
+        deficit - discharge - grid,
+        site.backup_power,
+        fuel,
+        due,
+        site.backup_fuel,
+        site.refuel_hours,
+        jnp,
+    )
+    unserved = deficit - discharge - grid - backup
+    flows = (
+        load,
+        h.pue * it_unmet,
+        left - export,
+        export,
+        discharge,
+        grid,
+        backup,
+        unserved,
+    )
+    return (soc, budget, fuel, due, export_left - take), flows
 
 
 @partial(jax.jit, static_argnames=("pattern",))
@@ -453,8 +499,7 @@ def dispatch_chunk(inputs: Inputs, futures: Futures, pattern: LinkPattern) -> St
         site_growth=link_growth[index] * mask.astype(dtype)[:, :, None],
     )
     zeros = jnp.zeros((n_sites, n_futures), inp.ren.dtype)
-    soc = inp.soc0 * inp.battery_energy[:, None] + zeros
-    carry = start_state(soc, zeros, jnp.zeros((n_futures,), inp.ren.dtype))
+    carry = start_state(inp, zeros, jnp.zeros((n_futures,), inp.ren.dtype), lambda a: a[:, None])
     if n_full:
         full = jax.tree.map(lambda a: a[:n_full], days)
         one_day = partial(_day, inp=inp, growth=growth, links=links, pattern=pattern, n_hours=HOURS)

@@ -1,14 +1,21 @@
 """Risk metrics per future and site from the dispatch accumulators, and their summary.
 
-Definitions (energy in MWh over the simulated horizon):
+Definitions (energy in MWh over the simulated horizon; the rule is dispatch.py's):
 
-- `unserved_energy`: load not supplied, incl. pue x IT load that could not be placed.
-- `loss_of_load_hours`: hours with more than 1 kW unserved (any site, for the future total).
-- `re_share`: 1 - grid_energy / served energy (own renewables, directly or via the battery).
-- `cfe_score`: hourly carbon-free energy score, (served - grid x (1 - grid_cfe)) / served.
-- `grid_energy`, `emissions` (grid x co2 x shock, tCO2), `energy_cost` (grid x price x shock, JPY),
+- total load L: facility load of the IT placed within built capacity, served + unserved.
+- `unserved_energy`: part of L not supplied after battery, grid and backup;
+  `loss_of_load_hours`: hours with more than 1 kW of it (any site, for the future total).
+- `unmet_demand`: pue x IT demand above built IT capacity or cut off from every
+  site (all its links cut); `unmet_demand_hours` likewise. Not part of L.
+- `re_share`: (on-site and PPA renewables used + exported) / L
+  = 1 - (grid - export + backup + unserved) / L (above 1 only with exports).
+- `cfe_score`: hourly carbon-free energy score on L, exports not counted:
+  (served - grid x (1 - grid_cfe) - backup) / L.
+- `grid_energy`, `export_energy`, `emissions` (grid x co2 x shock, tCO2), `energy_cost`
+  (grid x (price x shock + grid_energy_charge) - export x price x shock, JPY, net),
   `curtailment`, `battery_cycles` (discharged energy / battery energy capacity),
-  `demand_energy` (served + unserved).
+  `backup_energy`, `backup_hours`, `backup_emissions`, `backup_fuel_cost`,
+  `demand_energy` (L + unmet demand: every MWh asked for).
 - `summary` over futures: mean, p5, p50, p95 and cvar95, the mean of the worst
   ceil(5%) of futures in the metric's bad direction (`worse` coord: high or low).
 """
@@ -25,6 +32,25 @@ from planner.mc.dispatch import State
 
 # Units, meaning and the worse direction of each metric: planner.contracts.risk.RISK_SCHEMA.
 METRICS = tuple(v.name for v in RISK_SCHEMA)
+# metric -> State field, summed over sites for the future's total
+SUMS = {
+    "unserved_energy": "unserved",
+    "unmet_demand": "unmet",
+    "grid_energy": "grid",
+    "export_energy": "export",
+    "emissions": "emissions",
+    "energy_cost": "cost",
+    "curtailment": "curtailment",
+    "backup_energy": "backup",
+    "backup_emissions": "backup_emissions",
+    "backup_fuel_cost": "backup_cost",
+}
+# metric -> (State field of the future's hours (any site), of each site's hours)
+HOURS = {
+    "loss_of_load_hours": ("lol", "lol_site"),
+    "unmet_demand_hours": ("unmet_hours", "unmet_site_hours"),
+    "backup_hours": ("backup_hours", "backup_site_hours"),
+}
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
@@ -37,32 +63,23 @@ def future_metrics(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """{metric: (per future (F,), per site (F, S))} from the final accumulators, in float64."""
     acc = {name: np.asarray(value, dtype=np.float64) for name, value in state._asdict().items()}
-    served = acc["demand"] - acc["unserved"]
-    clean = served - acc["grid"] + acc["grid_clean"]
+    load = acc["demand"]  # served + unserved
+    served = load - acc["unserved"]
+    renewable = served - acc["grid"] - acc["backup"] + acc["export"]
+    clean = served - acc["grid"] + acc["grid_clean"] - acc["backup"]
     energy = np.asarray(battery_energy, dtype=np.float64)
-    out = {}
-    for name, key in [
-        ("unserved_energy", "unserved"),
-        ("grid_energy", "grid"),
-        ("emissions", "emissions"),
-        ("energy_cost", "cost"),
-        ("curtailment", "curtailment"),
-        ("demand_energy", "demand"),
-    ]:
-        out[name] = (acc[key].sum(axis=1), acc[key])
-    out["loss_of_load_hours"] = (acc["lol"], acc["lol_site"])
-    total_served = served.sum(axis=1)
+    out = {name: (acc[key].sum(axis=1), acc[key]) for name, key in SUMS.items()}
+    out |= {name: (acc[total], acc[site]) for name, (total, site) in HOURS.items()}
+    out["demand_energy"] = ((load + acc["unmet"]).sum(axis=1), load + acc["unmet"])
+    total = load.sum(axis=1)
     out["re_share"] = (
-        _ratio(total_served - acc["grid"].sum(axis=1), total_served, np.nan),
-        _ratio(served - acc["grid"], served, np.nan),
+        _ratio(renewable.sum(axis=1), total, np.nan),
+        _ratio(renewable, load, np.nan),
     )
-    out["cfe_score"] = (
-        _ratio(clean.sum(axis=1), total_served, np.nan),
-        _ratio(clean, served, np.nan),
-    )
+    out["cfe_score"] = (_ratio(clean.sum(axis=1), total, np.nan), _ratio(clean, load, np.nan))
     out["battery_cycles"] = (
-        _ratio(acc["discharge"].sum(axis=1), np.full(len(served), energy.sum()), 0.0),
-        _ratio(acc["discharge"], np.broadcast_to(energy, served.shape), 0.0),
+        _ratio(acc["discharge"].sum(axis=1), np.full(len(load), energy.sum()), 0.0),
+        _ratio(acc["discharge"], np.broadcast_to(energy, load.shape), 0.0),
     )
     return {name: out[name] for name in METRICS}
 

@@ -10,10 +10,20 @@ Training placement: training demand (time) is split over sites by the plan's
 it; otherwise in proportion to each site's IT capacity left after its peak
 inference load (or to IT capacity if no site has any left). The split is fixed
 in place for the whole year; within a day, training moves in time (dispatch.py).
+
+Renewables at a site are its on-site `gen_capacity` plus its off-site `ppa_capacity`
+(0 when the plan has none) times the capacity factors. Backup generation: the plan's
+`backup_power` (0 when absent); the Scenario's `backup_fuel_hours`,
+`backup_refuel_hours`, `backup_fuel_cost`, `backup_co2` (planner.scenario.defaults'
+BACKUP_DEFAULTS where absent).
+Exports: the year's allowance is export_share_max (from the plan's attrs["policy"],
+DEFAULT_EXPORT_SHARE_MAX when absent; None: no cap) x the expected facility load
+(`expected_load`); the import-only `grid_energy_charge` (area) is 0 where absent.
 """
 
 from __future__ import annotations
 
+import json
 from typing import NamedTuple
 
 import numpy as np
@@ -25,9 +35,13 @@ from planner.mc.dispatch import Inputs
 from planner.mc.drivers import DriverParams, Sizes, driver_params
 from planner.mc.kernel import LinkPattern, link_pattern
 from planner.mc.uncertainty import Uncertainty, as_uncertainty
+from planner.scenario.defaults import BACKUP_DEFAULTS
 
 DTYPES = ("float32", "float64")
 SOC0 = 0.5  # the battery starts the year half full
+# The LP's default (planner.lp.policy_options, where Policy keeps it; mc does not import lp,
+# tests/mc/test_prepare.py holds the two equal): yearly exports <= 20 % of the load.
+DEFAULT_EXPORT_SHARE_MAX = 0.2
 
 
 class KernelInputs(NamedTuple):
@@ -135,7 +149,7 @@ def _weather_pool(
     if problems:
         raise PolicyError("weather.years: " + "; ".join(problems))
     cf = weather_years["cf"].transpose("year", "site", "gen", "time").values.astype(np.float64)
-    ren = np.einsum("sg,ysgt->yts", cap["gen_capacity"], cf)
+    ren = np.einsum("sg,ysgt->yts", cap["renewables"], cf)
     pue = weather_years["pue"].transpose("year", "time", "site").values
     n_years = cf.shape[0]
     return ren.reshape(n_years * n_hours, -1), pue.reshape(n_years * n_hours, -1), n_years
@@ -144,18 +158,51 @@ def _weather_pool(
 def _capacities(plan: xr.Dataset, scenario: xr.Dataset) -> dict[str, np.ndarray]:
     """A validated plan's capacities and share as float64 arrays in the scenario's label order.
 
-    Dims in the Plan schema's order: it_capacity (site,), gen_capacity (site, gen), ...
+    Dims in the Plan schema's order: it_capacity (site,), gen_capacity (site, gen), ...;
+    also `renewables` (site, gen): gen_capacity + ppa_capacity (0 where the plan has none),
+    and `backup_power` (site,) (0 where the plan has none).
     """
-    return {
-        var.name: np.asarray(
-            plan[var.name]
-            .reindex({dim: scenario[dim].values for dim in var.dims})
-            .transpose(*var.dims)
-            .values,
-            dtype=np.float64,
+    cap = {var.name: _labelled(plan[var.name], scenario, var.dims) for var in CAPACITIES}
+    optional = {"ppa_capacity": ("site", "gen"), "backup_power": ("site",)}
+    for name, dims in optional.items():
+        cap[name] = (
+            np.nan_to_num(_labelled(plan[name], scenario, dims))
+            if name in plan
+            else np.zeros([scenario.sizes[d] for d in dims])
         )
-        for var in CAPACITIES
-    }
+    cap["renewables"] = cap["gen_capacity"] + cap.pop("ppa_capacity")
+    return cap
+
+
+def _labelled(da: xr.DataArray, scenario: xr.Dataset, dims: tuple[str, ...]) -> np.ndarray:
+    return np.asarray(
+        da.reindex({dim: scenario[dim].values for dim in dims}).transpose(*dims).values,
+        dtype=np.float64,
+    )
+
+
+def export_share_max(plan: xr.Dataset) -> float | None:
+    """The plan's policy export_share_max (attrs["policy"] JSON); the default where absent."""
+    text = plan.attrs.get("policy")
+    if not text:
+        return DEFAULT_EXPORT_SHARE_MAX
+    policy = json.loads(text) if isinstance(text, str) else dict(text)
+    return policy.get("export_share_max", DEFAULT_EXPORT_SHARE_MAX)
+
+
+def expected_load(pue, inference, share, it_capacity, training, training_share) -> float:
+    """MWh of facility load the plan expects over the horizon (the export allowance's base).
+
+    pue (T, S); inference (T, N) MW; share (N, S); it_capacity (S,); training (T,) MW;
+    training_share (S,): pue x (inference on the planned links within IT capacity +
+    training at each site's split), demand growth 1, every site up.
+    """
+    it_load = np.minimum(inference @ share, it_capacity) + training[:, None] * training_share
+    return float((pue * it_load).sum())
+
+
+def _scalar(scenario: xr.Dataset, name: str) -> float:
+    return float(scenario[name].values) if name in scenario else BACKUP_DEFAULTS[name]
 
 
 def _training_share(plan, scenario, it_capacity, site_inference_peak) -> np.ndarray:
@@ -194,7 +241,7 @@ def _inputs(
     cap: the plan's capacities and share as float64 arrays in the scenario's coord order.
     """
     cf = scenario["cf"].transpose("site", "gen", "time").values
-    ren = np.einsum("sg,sgt->ts", cap["gen_capacity"], cf)
+    ren = np.einsum("sg,sgt->ts", cap["renewables"], cf)
     inference = scenario["inference_demand"].transpose("time", "node").values
     share = cap["share"]
     total = share.sum(axis=1)  # 1 for a demanded node (validate_plan), any for the others
@@ -208,10 +255,24 @@ def _inputs(
     site_area = np.array([areas.index(a) for a in scenario["site_area"].values], dtype=np.int32)
     eta = float(scenario["battery_efficiency"].values) ** 0.5
     f = np.dtype(dtype).type
+    pue = scenario["pue"].transpose("time", "site").values
+    training_share = _training_share(plan, scenario, cap["it_capacity"], site_peak)
+    share_max = export_share_max(plan)
+    export_cap = (
+        np.inf
+        if share_max is None
+        else share_max
+        * expected_load(pue, inference, share, cap["it_capacity"], training, training_share)
+    )
+    if "grid_energy_charge" in scenario:
+        energy_charge = scenario["grid_energy_charge"].reindex(area=areas).values
+    else:
+        energy_charge = np.zeros(len(areas))
+    backup = cap["backup_power"]
     inputs = Inputs(
         ren=ren.astype(dtype),
-        ren_max=cap["gen_capacity"].sum(axis=1).astype(dtype),
-        pue=scenario["pue"].transpose("time", "site").values.astype(dtype),
+        ren_max=cap["renewables"].sum(axis=1).astype(dtype),
+        pue=pue.astype(dtype),
         inference=inference.astype(dtype),
         grid_price=scenario["grid_price"].transpose("time", "area").values.astype(dtype),
         grid_co2=scenario["grid_co2"].transpose("time", "area").values.astype(dtype),
@@ -222,7 +283,7 @@ def _inputs(
         battery_power=cap["battery_power"].astype(dtype),
         battery_energy=cap["battery_energy"].astype(dtype),
         grid_capacity=cap["grid_capacity"].astype(dtype),
-        training_share=_training_share(plan, scenario, cap["it_capacity"], site_peak).astype(dtype),
+        training_share=training_share.astype(dtype),
         node_link_onehot=np.eye(share.shape[0], dtype=dtype)[link_node].T.copy(),
         link_site_onehot=np.eye(share.shape[1], dtype=dtype)[link_site],
         link_node_onehot=np.eye(share.shape[0], dtype=dtype)[link_node],
@@ -232,6 +293,13 @@ def _inputs(
         eta_charge=f(eta),
         eta_discharge=f(eta),
         soc0=f(SOC0),
+        backup_power=backup.astype(dtype),
+        backup_fuel=(backup * max(0.0, _scalar(scenario, "backup_fuel_hours"))).astype(dtype),
+        refuel_hours=f(max(1.0, np.ceil(_scalar(scenario, "backup_refuel_hours")))),
+        backup_co2=f(_scalar(scenario, "backup_co2")),
+        backup_fuel_cost=f(_scalar(scenario, "backup_fuel_cost")),
+        export_cap=f(export_cap),
+        grid_energy_charge=np.asarray(energy_charge, dtype=dtype),
     )
     km = scenario["distance"].transpose("node", "site").values[link_node, link_site]
     return inputs, np.asarray(km, dtype=np.float64)

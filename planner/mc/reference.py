@@ -20,8 +20,10 @@ from planner.mc.dispatch import (
     active,
     battery_discharge,
     event_bits,
+    export_fraction,
     finish,
     forecast_need,
+    run_backup,
     start_state,
 )
 
@@ -80,13 +82,13 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, trace: bool =
     noise = fut.weather_noise[:, h.day, :]
     ren = np.minimum(inp.ren[src] * noise, inp.ren_max[None]) * upf
     pue = inp.pue[src]
-    it_cap = inp.it_capacity[None] * upf
+    it_cap = inp.it_capacity[None]
 
     # 2. inference routing over links
     n_nodes = inp.node_share_total.shape[0]
     inference, unroutable = _route(h, inp, fut, ev)
     inference_served = np.minimum(inference, it_cap)
-    it_unplaced = inference - inference_served + unroutable
+    it_unmet = inference - inference_served + unroutable
 
     # 3. training within its day
     day_budget = inp.day_training[h.day] * fut.growth[:, n_nodes:] * inp.training_share[None]
@@ -97,7 +99,7 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, trace: bool =
     training = np.minimum(np.minimum(np.maximum(spare, pace), room), budget)
     budget = budget - training
     day_end = h.hours_left == 0
-    it_unplaced = it_unplaced + np.where(day_end, budget, 0.0)
+    it_unmet = it_unmet + np.where(day_end, budget, 0.0)
     budget = np.where(day_end, 0.0, budget)
 
     # 5. power balance (4, the reserve, comes in h.reserve)
@@ -108,35 +110,57 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, trace: bool =
     power = inp.battery_power[None] * upf
     room_energy = np.maximum(inp.battery_energy[None] - state.soc, 0.0)
     charge = np.minimum(np.minimum(surplus, power), room_energy / inp.eta_charge)
-    curtailment = surplus - charge
+    left = surplus - charge
+    offer = np.minimum(left, grid_avail)  # 5a
+    fraction, take = export_fraction(offer.sum(axis=1), state.export_left, np)
+    export = offer * fraction[:, None]
+    curtailment = left - export
     discharge = battery_discharge(
         deficit, power, state.soc, h.reserve, grid_avail, inp.eta_discharge, np
     )
     soc = state.soc + charge * inp.eta_charge - discharge / inp.eta_discharge
     soc = np.minimum(np.maximum(soc, 0.0), inp.battery_energy[None])
     grid = np.minimum(deficit - discharge, grid_avail)
-    unserved_power = deficit - discharge - grid
-    unserved = unserved_power + pue * it_unplaced
+    backup, fuel, due = run_backup(  # 5b
+        deficit - discharge - grid,
+        inp.backup_power[None],
+        state.fuel,
+        state.due,
+        inp.backup_fuel[None],
+        inp.refuel_hours,
+        np,
+    )
+    unserved = deficit - discharge - grid - backup
+    unmet = pue * it_unmet
 
-    # metrics
-    cfe = h.grid_cfe[None]
-    # the year-long price and CO2 shocks are applied once in `finish`
-    co2 = h.grid_co2[None]
-    price = h.grid_price[None]
+    # 6, 7. metrics; the year-long price and CO2 shocks are applied once in `finish`
     short = unserved > LOL_TOLERANCE
-    new = State(
+    unmet_short = unmet > LOL_TOLERANCE
+    running = backup > LOL_TOLERANCE
+    new = state._replace(
         soc=soc,
         budget=budget,
+        fuel=fuel,
+        due=due,
+        export_left=state.export_left - take,
         unserved=state.unserved + unserved,
         lol_site=state.lol_site + short.astype(dtype),
         lol=state.lol + np.any(short, axis=1).astype(dtype),
-        demand=state.demand + load + pue * it_unplaced,
+        unmet=state.unmet + unmet,
+        unmet_site_hours=state.unmet_site_hours + unmet_short.astype(dtype),
+        unmet_hours=state.unmet_hours + np.any(unmet_short, axis=1).astype(dtype),
+        demand=state.demand + load,
         grid=state.grid + grid,
-        grid_clean=state.grid_clean + grid * cfe,
-        emissions=state.emissions + grid * co2,
-        cost=state.cost + grid * price,
+        grid_clean=state.grid_clean + grid * h.grid_cfe[None],
+        emissions=state.emissions + grid * h.grid_co2[None],
+        cost=state.cost + grid * h.grid_price[None],
+        export=state.export + export,
+        export_revenue=state.export_revenue + export * h.grid_price[None],
         curtailment=state.curtailment + curtailment,
         discharge=state.discharge + discharge,
+        backup=state.backup + backup,
+        backup_site_hours=state.backup_site_hours + running.astype(dtype),
+        backup_hours=state.backup_hours + np.any(running, axis=1).astype(dtype),
     )
     if not trace:
         return new
@@ -150,9 +174,12 @@ def hour_step(state: State, h: Hour, inp: Inputs, fut, ev: Events, trace: bool =
         discharge=discharge,
         soc=soc,
         curtailment=curtailment,
+        export=export,
         grid_import=grid,
-        unserved_power=unserved_power,
+        backup=backup,
+        unserved_power=unserved,
         unserved=unserved,
+        unmet=unmet,
         up=upf,
         reserve=h.reserve,
     )
@@ -217,8 +244,7 @@ def dispatch_numpy(inputs: Inputs, futures, trace: bool = False):
     n_hours = inputs.inference.shape[0]  # ren may hold several weather years
     t, hour, day, hours_left = hours_of(n_hours)
     zeros = np.zeros((n_futures, n_sites), inputs.ren.dtype)
-    soc = inputs.soc0 * inputs.battery_energy[None] + zeros
-    state = start_state(soc, zeros, np.zeros((n_futures,), inputs.ren.dtype))
+    state = start_state(inputs, zeros, np.zeros((n_futures,), inputs.ren.dtype), lambda a: a[None])
     site_price, site_co2, site_cfe = (
         a[:, inputs.site_area] for a in (inputs.grid_price, inputs.grid_co2, inputs.grid_cfe)
     )

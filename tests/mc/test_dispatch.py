@@ -63,8 +63,8 @@ def test_hand_computed_dispatch(toy, solar_only):
 def test_energy_balance_closes_every_hour(toy, grid_backed_plan):
     unc = Uncertainty.only("weather", "site_outages", site_outages={"failure_rate_per_year": 300})
     f = trace(toy, grid_backed_plan, unc, n_futures=4)
-    supply = f["renewables"] + f["discharge"] + f["grid_import"] + f["unserved_power"]
-    use = f["load"] + f["charge"] + f["curtailment"]
+    supply = f["renewables"] + f["discharge"] + f["grid_import"] + f["backup"] + f["unserved"]
+    use = f["load"] + f["charge"] + f["export"] + f["curtailment"]
     np.testing.assert_allclose(supply, use, atol=1e-9)
     assert f["up"].min() == 0.0  # outages did happen
     assert np.all(f["soc"] >= 0) and np.all(f["soc"] <= 8.0 + 1e-12)
@@ -88,10 +88,13 @@ def test_risk_metrics_match_hand_calc(toy, solar_only):
     assert risk["emissions"].item() == pytest.approx(grid * 0.45)
     assert risk["energy_cost"].item() == pytest.approx(grid * 14000.0)
     assert risk["curtailment"].item() == pytest.approx(np.maximum(renewables - 12, 0).sum())
-    served = 12.0 * HOURS - unserved + grid
-    assert risk["re_share"].item() == pytest.approx(1 - grid / served)
-    assert risk["cfe_score"].item() == pytest.approx(1 - grid * 0.8 / served)
-    assert risk["site_re_share"].sel(site="alpha").item() == pytest.approx(1.0)
+    # scores on total load (served + unserved): alpha's 12 MW and charlie's 13.75 MW every hour
+    total = (12.0 + 13.75) * HOURS
+    assert risk["re_share"].item() == pytest.approx(1 - (grid + unserved) / total)
+    assert risk["cfe_score"].item() == pytest.approx(1 - (grid * 0.8 + unserved) / total)
+    alpha_re = risk["site_re_share"].sel(site="alpha").item()
+    assert alpha_re == pytest.approx(1 - unserved / (12.0 * HOURS))
+    assert risk["unmet_demand"].item() == 0.0 and risk["export_energy"].item() == 0.0
     assert np.isnan(risk["site_re_share"].sel(site="bravo").item())
     assert risk["battery_cycles"].item() == 0.0
 
@@ -149,15 +152,18 @@ def test_cut_link_reroutes_to_the_nodes_other_site(toy):
     routed = both > 0
     np.testing.assert_allclose(both[routed], 10.0, atol=1e-9)
     assert (inference[..., 0] == 10.0).any() and (inference[..., 1] == 10.0).any()
-    # both links cut: city_a's 10 MW is unroutable, unserved at its planned sites' pue
+    # both links cut: city_a's 10 MW is unroutable, unmet demand at its planned sites' pue
+    # (the sites had power: nothing is unserved)
+    unmet = f["unmet"]
     assert (~routed).any()
-    np.testing.assert_allclose(unserved[..., 0][~routed], 5.0 * 1.2)
-    np.testing.assert_allclose(unserved[..., 1][~routed], 5.0 * 1.3)
-    assert np.all(unserved[..., :2][routed] == 0.0)
-    # charlie is city_b's only site: a cut there leaves 5 MW unroutable, unserved at pue 1.25
+    np.testing.assert_allclose(unmet[..., 0][~routed], 5.0 * 1.2)
+    np.testing.assert_allclose(unmet[..., 1][~routed], 5.0 * 1.3)
+    assert np.all(unmet[..., :2][routed] == 0.0)
+    # charlie is city_b's only site: a cut there leaves 5 MW unroutable, unmet at pue 1.25
     lost = inference[..., 2] == 0.0
     assert lost.any()
-    np.testing.assert_allclose(unserved[..., 2][lost], 6.25)
+    np.testing.assert_allclose(unmet[..., 2][lost], 6.25)
+    assert np.all(unserved == 0.0)
 
 
 @given(
@@ -201,8 +207,11 @@ def test_dispatch_invariants_hold_for_any_plan(toy, it, gen, battery, hours, gri
         grid_capacity=grid,
     )
     f = dispatch_trace(toy, plan, future, seed=1, uncertainty=Uncertainty(**STRESSED))
-    supply = f["renewables"] + f["discharge"] + f["grid_import"] + f["unserved_power"]
-    np.testing.assert_allclose(supply, f["load"] + f["charge"] + f["curtailment"], atol=1e-9)
+    supply = f["renewables"] + f["discharge"] + f["grid_import"] + f["backup"] + f["unserved"]
+    use = f["load"] + f["charge"] + f["export"] + f["curtailment"]
+    np.testing.assert_allclose(supply, use, atol=1e-9)
+    # a site never imports and exports in one hour
+    assert not np.any((f["export"] > 0) & (f["grid_import"] > 0))
     for name in f.data_vars:
         assert f[name].min() >= -1e-12, name
     assert np.all(f["soc"] <= np.multiply(battery, hours) + 1e-9)

@@ -203,11 +203,13 @@ def test_weather_years_through_prepare_jax_equals_numpy(toy, stressed):
     jax_state = kernel.dispatch_chunk(run.inputs, futures, run.pattern)
     np_state = dispatch_numpy(run.inputs, futures)
     for name in jax_state._fields:
+        expected = np.asarray(getattr(np_state, name))
         np.testing.assert_allclose(
             np.asarray(getattr(jax_state, name)),
-            np.asarray(getattr(np_state, name)),
+            expected,
             rtol=1e-4,
-            atol=1e-3,
+            # net energy cost is a difference of two sums: its error scales with theirs
+            atol=1e-3 + 1e-7 * float(np.abs(expected).max(initial=0.0)),
             err_msg=name,
         )
     # a dull year (renewables x 0.4) needs more grid than a bright one (x 1.6)

@@ -57,7 +57,9 @@ def test_jax_agrees_with_numpy_on_every_metric(runs):
     """float32 tolerance: relative 1e-4 (XLA may fuse a*b+c differently from NumPy over 168 h)."""
     jax_metrics, np_metrics = metric_arrays(runs[64]), metric_arrays(runs["numpy"])
     for name, values in jax_metrics.items():
-        np.testing.assert_allclose(values, np_metrics[name], rtol=1e-4, atol=1e-3, err_msg=name)
+        # net energy cost (import cost - export revenue): its error scales with the gross sums
+        atol = 1e-3 + 1e-7 * float(np.abs(np_metrics[name]).max(initial=0.0))
+        np.testing.assert_allclose(values, np_metrics[name], rtol=1e-4, atol=atol, err_msg=name)
     np.testing.assert_allclose(runs[64]["summary"], runs["numpy"]["summary"], rtol=1e-4, atol=1e-3)
     # the drivers did bite: some futures lose load, some do not
     unserved = runs["numpy"]["unserved_energy"].values

@@ -44,8 +44,9 @@ def test_toy_plan_is_served_after_the_first_day(toy, toy_plan):
     by_day = f["unserved"].values.reshape(7, 24, -1).sum(axis=1)  # (day, site) MWh
     np.testing.assert_allclose(by_day[1:], 0.0, atol=1e-6)
     assert by_day[0, 0] < 1e-6 and by_day[0, 1] == 0.0
-    balance = f["renewables"] + f["discharge"] + f["grid_import"] + f["unserved_power"]
-    np.testing.assert_allclose(balance, f["load"] + f["charge"] + f["curtailment"], atol=1e-9)
+    balance = f["renewables"] + f["discharge"] + f["grid_import"] + f["backup"] + f["unserved"]
+    use = f["load"] + f["charge"] + f["export"] + f["curtailment"]
+    np.testing.assert_allclose(balance, use, atol=1e-9)
     # the JAX kernel (float32) runs the same rule
     risk = planner.simulate(toy, toy_plan, 1, uncertainty=Uncertainty.none(), progress=False)
     assert risk["unserved_energy"].item() == pytest.approx(by_day.sum(), rel=1e-4, abs=1e-3)
