@@ -9,6 +9,7 @@ plan = planner.plan(red, policy={"re_share": 1.0})
 plan = planner.validate_plan(plan, scn)   # raises planner.PlanError
 risk = planner.simulate(scn, plan, n_futures=1000, seed=0)
 risk = planner.validate_risk(risk)        # raises planner.RiskError
+plan, history = planner.harden(scn, policy, {"max_unserved_p95": 1000}, n_futures=500)
 """
 
 from planner.contracts.plan import plan_from_capacities, validate_plan
@@ -25,6 +26,7 @@ from planner.errors import (
     SolverError,
     UncertaintyError,
 )
+from planner.hardening import harden
 from planner.lp import Policy, plan
 from planner.mc import Uncertainty, simulate
 from planner.mc.devices import configure_devices
@@ -44,6 +46,7 @@ __all__ = [
     "Uncertainty",
     "UncertaintyError",
     "configure_devices",
+    "harden",
     "load_scenario",
     "plan",
     "plan_from_capacities",
