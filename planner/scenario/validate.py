@@ -172,7 +172,7 @@ def _check_classes(ds: xr.Dataset, shaped: dict[str, xr.DataArray]) -> list[str]
     if not bad.any():
         return []
     return [
-        f"class_demand_share summed over latency_class{where(total, bad)}: "
+        f"class_demand_share summed over latency_class{where(total.round(9), bad)} "
         "(rule: each node's class shares sum to 1)"
     ]
 

@@ -110,3 +110,30 @@ def test_tie_breaker_takes_the_nearer_of_two_sites_that_cost_the_same(toy):
     # 10 JPY/yr per MW per ms: 10 MW x (0.5 + 0.005 x 12) ms
     tie = float(plan["cost"].sel(component="backhaul_latency"))
     assert tie == pytest.approx(10.0 * 10 * (0.5 + 0.005 * 12), rel=1e-6)
+
+
+def with_6g(ds: xr.Dataset) -> xr.Dataset:
+    """Add 6G: 0.3 ms radio, 15 km reach, a dearer radio per Gbps (3e7 JPY against 5G's 2e7)."""
+    ds = ds.reindex(backhaul=[*TECH, "6g"])
+    six = {
+        "backhaul_capex_per_gbps_km": 5.0e4,
+        "backhaul_fixed_capex": 3.0e7,
+        "backhaul_max_km": 15.0,
+        "backhaul_latency_per_km": 0.005,
+        "backhaul_base_latency": 0.3,
+        "backhaul_lifetime": 10.0,
+        "backhaul_route_factor": 1.0,
+    }
+    for name, value in six.items():
+        ds[name].loc[dict(backhaul="6g")] = value
+    return planner.validate(ds)
+
+
+@pytest.mark.parametrize("budget, winner", [(0.8, "5g"), (0.4, "6g")])
+def test_5g_and_6g_compete_on_cost_until_only_6g_meets_the_budget(toy, budget, winner):
+    ds = with_6g(edge_case(toy))
+    ds["class_latency_budget"].loc[dict(latency_class="realtime")] = budget
+    plan = planner.plan(ds)
+    link = plan["link_share"].sel(node="city_a", latency_class="realtime", site="alpha")
+    assert float(link.sel(backhaul=winner)) == pytest.approx(0.2)
+    assert float(link.sum()) == pytest.approx(0.2)
