@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import re
@@ -31,6 +32,7 @@ from planner.config import PolicySettings, RunSettings
 from planner.errors import ConfigError, OutputExistsError, ScenarioWarning
 from planner.io import write_json, write_netcdf
 from planner.report import ReportOptions, StudyOptions
+from planner.report.style import fmt_energy, fmt_money, fmt_number, fmt_percent
 
 log = logging.getLogger("planner")
 OUTPUTS = ("scenario.nc", "plan.nc", "risk.nc", "report.md", "summary.json")
@@ -77,15 +79,16 @@ def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
     write_netcdf(risk, out_dir / "risk.nc")
 
     t0 = time.perf_counter()
-    options = report_options(settings)
+    options = report_options(settings, scenario, reduced)
     summary = report.summarize(scenario, plan, risk, options, reduced=reduced)
+    rk = summary["risk"]
     log.info(
-        "Risk: unserved energy p50 %.0f, p95 %.0f MWh/yr (target p95 <= %g); CFE score p5 %.3f, p50 %.3f",
-        summary["risk"]["unserved_energy"]["p50"],
-        summary["risk"]["unserved_energy"]["p95"],
-        options.max_unserved_p95,
-        summary["risk"]["cfe_score"]["p5"],
-        summary["risk"]["cfe_score"]["p50"],
+        "Risk: unserved energy p50 %s, p95 %s (target p95 <= %s); hourly CFE score p5 %s, p50 %s",
+        fmt_energy(rk["unserved_energy"]["p50"]),
+        fmt_energy(rk["unserved_energy"]["p95"]),
+        fmt_energy(options.max_unserved_p95),
+        fmt_percent(rk["cfe_score"]["p5"]),
+        fmt_percent(rk["cfe_score"]["p50"]),
     )
     log.info("Writing the report")
     report.write_report(out_dir, scenario, plan, risk, summary, reduced=reduced, options=options)
@@ -111,23 +114,51 @@ def check_fresh(
             )
 
 
-def report_options(s: RunSettings) -> ReportOptions:
-    """The report's titles, figures, targets and study facts, from the run's settings."""
-    lp_hours = (
-        f"{s.time.n_days} representative days"
-        + (" plus extreme days" if s.time.extreme_days else "")
-        if s.time.n_days
-        else "every hour"
-    )
+def report_options(
+    s: RunSettings, scenario: xr.Dataset | None = None, reduced: xr.Dataset | None = None
+) -> ReportOptions:
+    """The report's titles, figures, targets and study facts, from the run's settings.
+
+    The title names the scenario by its own `name` attr (a CSV folder's path is not a
+    name); the description counts the days the LP modelled in `reduced` (a 7-day
+    scenario asked for 12 representative days models its 7).
+    """
+    name = str((scenario.attrs.get("name") if scenario is not None else None) or s.scenario.name)
     return ReportOptions(
-        title=f"{s.scenario.name}: {s.policy.name} policy, {s.demand.level} demand, "
-        f"siting {s.siting.name}",
+        title=f"{name}: {s.policy.name} policy, {s.demand.level} demand, siting {s.siting.name}",
         description=f"Policy **{s.policy.name}**, AI demand **{s.demand.level}**, "
-        f"siting **{s.siting.name}**, LP on {lp_hours}, solver {s.solver.name}, "
-        f"{s.montecarlo.n_futures:,} Monte Carlo futures (seed {s.montecarlo.seed}).",
+        f"siting **{s.siting.name}**, LP on {lp_hours(s, reduced)}, solver {s.solver.name}, "
+        f"{plural(s.montecarlo.n_futures, 'Monte Carlo future')} (seed {s.montecarlo.seed}).",
         **s.report.model_dump(),
         study=StudyOptions(**s.experiment.model_dump()),
     )
+
+
+def plural(n: int, noun: str) -> str:
+    """`1 site`, `3 sites`, `1,000 Monte Carlo futures`."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def lp_hours(s: RunSettings, reduced: xr.Dataset | None = None) -> str:
+    """The hours the LP modelled in words: 'every hour' or '12 representative days plus 3 extreme'.
+
+    Counts from `reduced`'s attrs (what `reduce_time` made) where it has them, else the settings.
+    """
+    if not s.time.n_days:
+        return "every hour"
+    attrs = reduced.attrs if reduced is not None else {}
+    n_rep = int(attrs.get("n_representative_days", s.time.n_days))
+    extreme = attrs.get("extreme_days")
+    n_extreme = len(json.loads(extreme)) if isinstance(extreme, str) and extreme else None
+    text = plural(n_rep, "representative day")
+    if n_extreme:
+        text += f" plus {plural(n_extreme, 'extreme day')}"
+    elif n_extreme is None and s.time.extreme_days:
+        text += " plus extreme days"
+    days = attrs.get("period_days")
+    if isinstance(days, str) and days:
+        text += f" (of the scenario's {len(json.loads(days))})"
+    return text
 
 
 def load_stage(s: RunSettings) -> xr.Dataset:
@@ -151,11 +182,11 @@ def load_stage(s: RunSettings) -> xr.Dataset:
             ", ".join(f"{a} {f:.0%}" for a, f in s.siting.subsidy.items()),
         )
     log.info(
-        "Scenario: %d candidate sites in %d grid areas, %d demand nodes, %d hours",
-        scenario.sizes["site"],
-        scenario.sizes["area"],
-        scenario.sizes["node"],
-        scenario.sizes["time"],
+        "Scenario: %s in %s, %s, %s",
+        plural(scenario.sizes["site"], "candidate site"),
+        plural(scenario.sizes["area"], "grid area"),
+        plural(scenario.sizes["node"], "demand node"),
+        plural(scenario.sizes["time"], "hour"),
     )
     return scenario
 
@@ -166,12 +197,7 @@ def reduce_stage(s: RunSettings, scenario: xr.Dataset) -> xr.Dataset:
         log.info("Time: the LP models all %d hours", scenario.sizes["time"])
         return scenario
     reduced = planner.reduce_time(scenario, n_days=s.time.n_days, extreme_days=s.time.extreme_days)
-    log.info(
-        "Time: %d representative days%s -> the LP models %d hours",
-        s.time.n_days,
-        " plus extreme days" if s.time.extreme_days else "",
-        reduced.sizes["time"],
-    )
+    log.info("Time: %s -> the LP models %d hours", lp_hours(s, reduced), reduced.sizes["time"])
     return reduced
 
 
@@ -199,13 +225,13 @@ def plan_stage(s: RunSettings, reduced: xr.Dataset) -> xr.Dataset:
         log.warning("Plan: %s", w.message)
     opened = [str(x) for x in plan.site.values[plan["site_open"].values > 0.5]]
     log.info(
-        "Plan %s in %.0f s: %d sites open (%s), %.0f MW IT, %.1f bn JPY/yr",
+        "Plan %s in %.0f s: %s open (%s), %s MW IT, %s/yr",
         plan.attrs.get("status", "?"),
         time.perf_counter() - t0,
-        len(opened),
+        plural(len(opened), "site"),
         ", ".join(opened),
-        float(plan["it_capacity"].sum()),
-        float(plan.attrs.get("objective", float("nan"))) / 1e9,
+        fmt_number(float(plan["it_capacity"].sum())),
+        fmt_money(float(plan.attrs.get("objective", float("nan")))),
     )
     return plan
 

@@ -7,16 +7,7 @@ from typing import Any
 import numpy as np
 
 from planner.report.options import StudyOptions
-from planner.report.style import label, new_figure
-
-
-def _number(x: float) -> str:
-    """A bar label: 4,005 / 41,988 / 12.3 / 0.816."""
-    if not np.isfinite(x):
-        return "n/a"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+from planner.report.style import fmt_number, label, new_figure
 
 
 def _bar_frame(n: int):
@@ -95,7 +86,7 @@ def draw_metric_panels(runs: list[dict[str, Any]], labels: list[str], panels, st
         for bar, val in zip(bars, v, strict=True):
             below = val < 0
             ax.annotate(
-                _number(val),
+                fmt_number(val),
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                 xytext=(0, -2 if below else 2),
                 textcoords="offset points",

@@ -12,7 +12,7 @@ from typing import Any
 
 from planner.report.options import StudyOptions
 from planner.report.runs import risk_value, total_cost, unserved_share
-from planner.report.style import label
+from planner.report.style import fmt_energy, label
 
 Run = dict[str, Any]  # a run's summary.json, with its settings
 
@@ -208,11 +208,12 @@ def study_section(summary: dict[str, Any], study: StudyOptions) -> list[str]:
             ("AI-demand growth", summary["demand"]),
             (
                 "IT capacity built",
-                f"{summary['capacity']['it_MW']:,.0f} MW at {len(summary['sites_open'])} sites",
+                f"{summary['capacity']['it_MW']:,.0f} MW at {len(summary['sites_open'])} "
+                + ("site" if len(summary["sites_open"]) == 1 else "sites"),
             ),
             (
                 "Unserved energy over futures p50 / p95",
-                f"{unserved['p50']:,.0f} / {unserved['p95']:,.0f} MWh/yr",
+                f"{fmt_energy(unserved['p50'])} / {fmt_energy(unserved['p95'])} per yr",
             ),
         ]
     return [

@@ -112,5 +112,10 @@ def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
         fontsize=8,
         frameon=False,
     )
-    fig.suptitle("Hourly dispatch on representative days", fontsize=11)
+    fig.suptitle(
+        "Hourly dispatch on representative days, summed over all sites\n"
+        "(sites are not interconnected: grid import at one site and curtailment at another "
+        "can fall in the same hour)",
+        fontsize=10,
+    )
     return fig

@@ -23,7 +23,7 @@ from planner.report.experiments import study_section
 from planner.report.metrics import OPEN, check_inputs, on_plan_hours, site_energy
 from planner.report.options import ReportOptions
 from planner.report.risk_figures import draw_risk
-from planner.report.style import fmt_energy, fmt_money, fmt_percent, label, save
+from planner.report.style import fmt_energy, fmt_money, fmt_number, fmt_percent, label, save
 
 # metric -> the name the risk table shows (others: label(metric)); units come from RISK_SCHEMA
 RISK_NAMES = {
@@ -31,15 +31,15 @@ RISK_NAMES = {
     "cfe_score": "Hourly CFE score",
     "re_share": "Annual renewable share",
 }
-# schema units -> the unit shown and its scale; fractions are shown in %
+# schema units -> units shown, smallest first: a row takes the largest unit its values reach
 SHOWN_UNITS = {
-    "MWh": ("GWh/yr", 1e-3),
-    "h": ("h/yr", 1.0),
-    "tCO2": ("ktCO2/yr", 1e-3),
-    "JPY": ("bn JPY/yr", 1e-9),
-    "1": ("per yr", 1.0),
+    "MWh": (("MWh/yr", 1.0), ("GWh/yr", 1e-3), ("TWh/yr", 1e-6)),
+    "h": (("h/yr", 1.0),),
+    "tCO2": (("tCO2/yr", 1.0), ("ktCO2/yr", 1e-3), ("MtCO2/yr", 1e-6)),
+    "JPY": (("JPY/yr", 1.0), ("M JPY/yr", 1e-6), ("bn JPY/yr", 1e-9), ("trn JPY/yr", 1e-12)),
+    "1": (("per yr", 1.0),),
 }
-FINE_UNITS = {"unserved_energy": ("MWh/yr", 1.0)}  # small numbers: kept in MWh
+SHARES = {"re_share", "cfe_score"}  # shown in % (the annual RE share can pass 100 % with exports)
 
 
 def write_report(
@@ -101,7 +101,7 @@ def _figure(name: str, alt: str, drawn: bool) -> list[str]:
 
 def heading(summary: dict[str, Any], plan: xr.Dataset, options: ReportOptions) -> list[str]:
     """Title, the run in one line, its study, and the LP's warnings."""
-    lines = [f"# Data-centre plan: {summary['scenario'] or 'scenario'}", ""]
+    lines = [f"# Data-centre plan: {options.title or summary['scenario'] or 'scenario'}", ""]
     if options.description:
         lines += [options.description, ""]
     if options.study.name:
@@ -257,6 +257,13 @@ def backhaul_section(plan: xr.Dataset, scenario: xr.Dataset) -> list[str]:
     return ["## Backhaul", "", *rows, ""]
 
 
+NOT_INTERCONNECTED = (
+    "Sites are not interconnected: each balances its own load with its own generation, battery "
+    "and grid connection, so grid import at one site and curtailment at another can show in the "
+    "same hour."
+)
+
+
 def dispatch_section(with_figure: bool) -> list[str]:
     """The dispatch figure and what it shows."""
     if not with_figure:
@@ -264,8 +271,9 @@ def dispatch_section(with_figure: bool) -> list[str]:
     return [
         "## Dispatch",
         "",
-        "System-wide hourly supply on a summer and a winter representative day of the LP. "
-        "Hatched: renewable output curtailed.",
+        "Hourly supply summed over all sites on a summer (Jun-Aug) and a winter (Dec-Feb) "
+        "representative day of the LP. Hatched: renewable output exported or curtailed. "
+        f"{NOT_INTERCONNECTED}",
         "",
         *_figure("dispatch", "Dispatch on representative days", True),
     ]
@@ -276,9 +284,9 @@ def risk_section(summary: dict[str, Any], scenario: xr.Dataset, with_figure: boo
     risk = summary["risk"]
     rows = ["| metric | unit | " + " | ".join(STATS) + " |", "|---|---|" + "---:|" * len(STATS)]
     for metric, stats in risk.items():
-        unit, scale = _shown_unit(RISK_METRICS[metric])
+        unit, scale = _shown_unit(RISK_METRICS[metric], [stats[st] for st in STATS])
         vals = [stats[st] * scale for st in STATS]
-        rows.append(f"| {_name(metric)} | {unit} | " + " | ".join(f"{v:,.4g}" for v in vals) + " |")
+        rows.append(f"| {_name(metric)} | {unit} | " + " | ".join(map(fmt_number, vals)) + " |")
     worse_low = [
         _name(m)[:1].lower() + _name(m)[1:] for m in risk if RISK_METRICS[m].worse == "low"
     ]
@@ -301,25 +309,36 @@ def risk_section(summary: dict[str, Any], scenario: xr.Dataset, with_figure: boo
     lines += _figure("risk", "Risk over futures", with_figure)
     mc = summary["monte_carlo"]
     lines += [
-        f"Monte Carlo: {mc.get('n_futures', '?')} futures, seed {mc.get('seed', '?')}, "
-        f"backend {mc.get('backend', '?')} on {mc.get('devices', '?')} device(s), "
+        f"Monte Carlo: {_count(mc.get('n_futures'), 'future')}, seed {mc.get('seed', '?')}, "
+        f"backend {mc.get('backend', '?')} on {_count(mc.get('devices'), 'device')}, "
         f"{float(mc.get('seconds', float('nan'))):.1f} s.",
         "",
     ]
     return lines
 
 
+def _count(n: Any, noun: str) -> str:
+    """`1,000 futures`, `1 device`, `? devices` when unknown."""
+    if not isinstance(n, int | float):
+        return f"? {noun}s"
+    return f"{int(n):,} {noun}{'' if int(n) == 1 else 's'}"
+
+
 def _name(metric: str) -> str:
     return RISK_NAMES.get(metric, label(metric))
 
 
-def _shown_unit(metric: Var) -> tuple[str, float]:
-    """The unit a metric is shown in and the scale from its schema units."""
-    if metric.name in FINE_UNITS:
-        return FINE_UNITS[metric.name]
-    if metric.rule == "fraction":
+def _shown_unit(metric: Var, values: list[float]) -> tuple[str, float]:
+    """The unit a row is shown in and its scale from the schema units: % for shares, else
+    the smallest SI step in which its largest value is below 10,000 (5,394,650 MWh -> 5,395 GWh)."""
+    if metric.rule == "fraction" or metric.name in SHARES:
         return "%", 100.0
-    return SHOWN_UNITS.get(metric.units, (metric.units, 1.0))
+    steps = SHOWN_UNITS.get(metric.units, ((metric.units, 1.0),))
+    largest = max((abs(v) for v in values if np.isfinite(v)), default=0.0)
+    for unit, scale in steps:
+        if largest * scale < 1e4:
+            return unit, scale
+    return steps[-1]
 
 
 def files_section() -> list[str]:

@@ -130,7 +130,10 @@ def capacity_table(plan: xr.Dataset, sites: list[str] | None = None) -> pd.DataF
 
 
 def representative_days(hours: xr.Dataset) -> dict[str, pd.Timestamp]:
-    """A summer and a winter day among the modelled periods: the most-weighted in each season."""
+    """A summer (Jun-Aug) and a winter (Dec-Feb) day among the modelled periods.
+
+    The most-weighted modelled day in each season, else the one nearest mid-season.
+    """
     times = pd.DatetimeIndex(hours.time.values)
     table = pd.DataFrame(
         {
@@ -142,7 +145,7 @@ def representative_days(hours: xr.Dataset) -> dict[str, pd.Timestamp]:
     days = table.groupby("day").agg(weight=("weight", "mean"))
     months = days.index.month
     out: dict[str, pd.Timestamp] = {}
-    for season, wanted, centre in (("summer", (6, 7, 8, 9), 8), ("winter", (12, 1, 2, 3), 1)):
+    for season, wanted, centre in (("summer", (6, 7, 8), 7), ("winter", (12, 1, 2), 1)):
         inside = days[np.isin(months, wanted)]
         if len(inside):
             out[season] = inside["weight"].idxmax()
