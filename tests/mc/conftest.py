@@ -1,5 +1,7 @@
 """Monte Carlo test fixtures: strict JAX rank promotion, the toy, hand-made plans."""
 
+import json
+
 import jax
 import numpy as np
 import pytest
@@ -25,9 +27,20 @@ def toy():
     return planner.validate(planner.load_scenario("toy"))
 
 
-def make_plan(scenario, training_site=None, **capacities) -> xr.Dataset:
-    """A Plan from capacities; `training_site` puts all training at one site."""
+def make_plan(
+    scenario, training_site=None, backup_power=None, policy=None, **capacities
+) -> xr.Dataset:
+    """A Plan from capacities; `training_site` puts all training at one site.
+
+    backup_power: (site,) MW of backup generation; policy: a dict stored as the plan's
+    attrs["policy"] JSON, as the LP writes it (e.g. {"export_share_max": 0.0}).
+    """
     plan = plan_from_capacities(scenario, **capacities)
+    if backup_power is not None:
+        power = np.broadcast_to(np.asarray(backup_power, dtype=float), (plan.sizes["site"],))
+        plan["backup_power"] = xr.DataArray(power.copy(), dims=("site",))
+    if policy is not None:
+        plan.attrs["policy"] = json.dumps(policy)
     if training_site is not None:
         load = np.zeros((plan.sizes["site"], 1))
         load[list(plan["site"].values).index(training_site)] = 1.0
