@@ -104,7 +104,7 @@ def check(quick: bool) -> dict:
     result["throughput"] = throughput(sizes["scenario"], sizes["futures"], "float32")
     result["device"]["chunk"] = result["throughput"]["device_chunk"]
     result["agreement"] = agreement()
-    result["bit_identity"] = [bit_identity("toy", 300, [None, 64, 96])]
+    result["bit_identity"] = [bit_identity("toy", 300, [None, 64])]
     if sizes["identity_chunk"] is not None:
         n = sizes["futures"][0]
         result["bit_identity"].append(
