@@ -15,6 +15,7 @@ from planner.io import atomic_write_dir
 from planner.report.capacity import draw_capacity_comparison
 from planner.report.compare_figures import draw_cost_comparison, draw_metric_panels
 from planner.report.experiments import EXPERIMENT_PANELS, EXPERIMENT_SECTIONS, study_from_runs
+from planner.report.html import write_html
 from planner.report.options import ReportOptions, StudyOptions
 from planner.report.risk_figures import draw_risk_comparison
 from planner.report.runs import (
@@ -53,6 +54,7 @@ def compare_runs(multirun_dir: str | os.PathLike, dpi: int | None = None) -> Pat
             save(fig, folder / "figures" / f"{name}.png", dpi)
         text = render(runs, labels, keys, unfinished, study)
         (folder / "report.md").write_text(text, encoding="utf-8")
+        write_html(text, folder)
 
     out = atomic_write_dir(root / "comparison", _write, overwrite=True)
     return out / "report.md"

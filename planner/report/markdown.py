@@ -20,6 +20,7 @@ from planner.io import atomic_write_dir, write_text
 from planner.report import figures, japan
 from planner.report.capacity import draw_capacity
 from planner.report.experiments import study_section
+from planner.report.html import write_html
 from planner.report.metrics import OPEN, check_inputs, on_plan_hours, site_energy
 from planner.report.options import ReportOptions
 from planner.report.risk_figures import draw_risk
@@ -52,7 +53,7 @@ def write_report(
     reduced: xr.Dataset | None = None,
     options: ReportOptions | None = None,
 ) -> Path:
-    """Write figures/*.png then report.md into `out_dir`; returns the report path.
+    """Write figures/*.png, report.md and report.html into `out_dir`; returns report.md's path.
 
     `summary` is `summarize(scenario, plan, risk, options)`; `reduced` the
     Scenario on the LP's hours (default: the Scenario). The figures folder
@@ -92,7 +93,10 @@ def write_report(
         *risk_section(summary, scenario, fig),
         *files_section(),
     ]
-    return write_text("\n".join(lines), out_dir / "report.md", overwrite=True)
+    text = "\n".join(lines)
+    path = write_text(text, out_dir / "report.md", overwrite=True)
+    write_html(text, out_dir)  # report.html: the same, figures embedded, tables sortable
+    return path
 
 
 def _figure(name: str, alt: str, drawn: bool) -> list[str]:
@@ -122,8 +126,14 @@ def key_numbers(summary: dict[str, Any], plan: xr.Dataset) -> list[str]:
         ("Sites opened", f"{len(s['sites_open'])}: {', '.join(s['sites_open'])}"),
         ("IT capacity", f"{cap['it_MW']:,.0f} MW"),
         *[(f"{label(str(g))} capacity", f"{cap[f'{g}_MW']:,.0f} MW") for g in plan.gen.values],
+        *[
+            (f"{label(str(g))} off-site PPA", f"{cap[f'ppa_{g}_MW']:,.0f} MW")
+            for g in plan.gen.values
+            if cap.get(f"ppa_{g}_MW", 0.0) > 0
+        ],
         ("Battery", f"{cap['battery_MW']:,.0f} MW / {cap['battery_MWh']:,.0f} MWh"),
         ("Grid connection", f"{cap['grid_MW']:,.0f} MW"),
+        *([("Backup generation", f"{cap['backup_MW']:,.0f} MW")] if "backup_MW" in cap else []),
         (
             "Backhaul",
             ", ".join(
@@ -197,8 +207,10 @@ def sites_section(plan: xr.Dataset, energy: xr.DataArray) -> list[str]:
         "area",
         "IT MW",
         *[f"{label(g)} MW" for g in gens],
+        *(["PPA MW"] if "ppa_capacity" in plan else []),
         "battery MW / MWh",
         "grid MW",
+        *(["backup MW"] if "backup_power" in plan else []),
         "renewable share of supply",
     ]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -214,8 +226,10 @@ def sites_section(plan: xr.Dataset, energy: xr.DataArray) -> list[str]:
             str(p["site_area"].item()) if "site_area" in p else "",
             f"{float(p['it_capacity']):,.0f}",
             *[f"{float(p['gen_capacity'].sel(gen=g)):,.0f}" for g in gens],
+            *([f"{float(p['ppa_capacity'].sum()):,.0f}"] if "ppa_capacity" in p else []),
             f"{float(p['battery_power']):,.0f} / {float(p['battery_energy']):,.0f}",
             f"{float(p['grid_capacity']):,.0f}",
+            *([f"{float(p['backup_power']):,.0f}"] if "backup_power" in p else []),
             f"{re:.0%}",
         ]
         rows.append("| " + " | ".join(cells) + " |")
@@ -346,8 +360,9 @@ def files_section() -> list[str]:
     return [
         "## Files",
         "",
-        "`scenario.nc` (the validated full-year Scenario), `plan.nc`, `risk.nc`, `summary.json` "
-        "(these key numbers), `.hydra/config.yaml` (the composed config, for a `planner` run). "
+        "`report.html` (this report in one file, figures embedded, tables sortable by a click "
+        "on a header), `scenario.nc` (the validated full-year Scenario), `plan.nc`, `risk.nc`, "
+        "`summary.json` (these key numbers), `.hydra/config.yaml` (the composed config, for a `planner` run). "
         "Reload with `xarray.load_dataset(path)`.",
         "",
     ]

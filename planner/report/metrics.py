@@ -80,8 +80,15 @@ def open_sites(plan: xr.Dataset) -> list[str]:
 
 
 def renewable_output(plan: xr.Dataset, hours: xr.Dataset) -> xr.DataArray:
-    """Available renewable power (site, gen, time) in MW: capacity x capacity factor."""
-    return plan["gen_capacity"] * hours["cf"].sel(site=plan.site, gen=plan.gen)
+    """Available renewable power (site, gen, time) in MW: capacity x capacity factor.
+
+    Off-site PPA output counts at the site like on-site generation (`ppa_capacity`, when
+    the plan has it), as the LP and the Monte Carlo count it.
+    """
+    capacity = plan["gen_capacity"]
+    if "ppa_capacity" in plan:
+        capacity = capacity + plan["ppa_capacity"]
+    return capacity * hours["cf"].sel(site=plan.site, gen=plan.gen)
 
 
 def used_on_site(plan: xr.Dataset, avail: xr.DataArray) -> xr.DataArray:

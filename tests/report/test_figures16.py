@@ -187,3 +187,21 @@ def test_the_monte_carlo_bar_becomes_log_lines_off_a_terminal(caplog):
     assert "100%" in lines[-1] and "40/40" in lines[-1]
     assert len(lines) == 2  # the 10 % steps fall inside the hour between lines
     assert passthrough.getvalue() == "a warning\n"  # not a bar: passed on unchanged
+
+
+def test_ppa_output_is_supply_at_its_site(study):
+    """With `ppa_capacity`, used + exported + curtailed = (on-site + PPA) x cf, per site."""
+    from planner.report.metrics import on_plan_hours, site_energy
+
+    _, reduced, plan, _ = study
+    p = plan.copy()
+    p["ppa_capacity"] = p["gen_capacity"] * 0.25
+    hours = on_plan_hours(reduced, p)
+    w = hours["weight"]
+    energy = site_energy(p, hours)
+    made = ((p["gen_capacity"] + p["ppa_capacity"]) * hours["cf"] * w).sum(["gen", "time"])
+    used = energy.sel(source=[str(g) for g in p.gen.values]).sum("source")
+    lost = ((p["export"] + p["curtailment"]) * w).sum("time")
+    np.testing.assert_allclose(used + lost, made)
+    before = site_energy(plan, hours).sel(source="solar").sum()
+    assert float(energy.sel(source="solar").sum()) > float(before)
