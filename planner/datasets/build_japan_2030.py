@@ -37,6 +37,15 @@ GENS = ("solar", "wind_onshore", "wind_offshore")
 BACKHAUL = ("fibre", "microwave", "5g", "6g")
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 EARTH_RADIUS_KM = 6371.0088
+BACKUP = {  # Scenario scalar -> parameters.csv row
+    "backup_capex": "backup_capex_jpy_per_mw",
+    "backup_fom": "backup_fom_jpy_per_mw_yr",
+    "backup_lifetime": "backup_lifetime",
+    "backup_fuel_cost": "backup_fuel_cost_jpy_per_mwh",
+    "backup_co2": "backup_co2_t_per_mwh",
+    "backup_fuel_hours": "backup_fuel_hours",
+    "backup_refuel_hours": "backup_refuel_hours",
+}
 
 
 def hours() -> pd.DatetimeIndex:
@@ -47,7 +56,7 @@ def hours() -> pd.DatetimeIndex:
 def read_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
     """The human-readable input tables, indexed by their first column."""
     names = ("sites", "nodes", "areas", "generators", "backhaul", "parameters")
-    names += ("temperature_monthly", "inference_shape")
+    names += ("temperature_monthly", "inference_shape", "latency_classes")
     return {n: pd.read_csv(data_dir / f"{n}.csv", index_col=0) for n in names}
 
 
@@ -183,6 +192,16 @@ def demand(tables: dict[str, pd.DataFrame], time: pd.DatetimeIndex) -> dict:
     return {"inference": inference, "training": training, "scenarios": scenarios, "band": band}
 
 
+def latency_class_vars(classes: pd.DataFrame, nodes: pd.DataFrame) -> dict:
+    """Latency classes (latency_classes.csv) and each node's demand share per class (nodes.csv)."""
+    share = nodes[[f"share_{c}" for c in classes.index]].to_numpy(float)
+    return {
+        "class_demand_share": (("node", "latency_class"), share),
+        "class_latency_budget": ("latency_class", classes["budget_ms"].to_numpy(float)),
+        "class_traffic_factor": ("latency_class", classes["traffic_factor"].to_numpy(float)),
+    }
+
+
 def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
     """The japan_2030 Scenario (contract units) and the calibration table."""
     tables = read_tables(data_dir)
@@ -272,6 +291,9 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
             "backhaul_latency_per_km": ("backhaul", backhaul["latency_ms_per_km"].to_numpy(float)),
             "backhaul_base_latency": ("backhaul", backhaul["base_latency_ms"].to_numpy(float)),
             "backhaul_lifetime": ("backhaul", backhaul["lifetime_yr"].to_numpy(float)),
+            "backhaul_route_factor": ("backhaul", backhaul["route_factor"].to_numpy(float)),
+            **latency_class_vars(tables["latency_classes"], nodes),
+            **{name: float(par[column]) for name, column in BACKUP.items()},
             "discount_rate": rate,
         },
         coords={
@@ -280,12 +302,14 @@ def build(data_dir: Path = DATA_DIR) -> tuple[xr.Dataset, pd.DataFrame]:
             "node": nodes.index.to_list(),
             "gen": list(GENS),
             "backhaul": backhaul.loc[list(BACKHAUL)].index.to_list(),
+            "latency_class": tables["latency_classes"].index.to_list(),
             "time": time,
         },
         attrs={
             "name": "japan_2030",
             "description": (
-                "Japan AI data-centre build-out 2030: 18 candidate sites in 10 grid areas, "
+                "Japan AI data-centre build-out 2030: 21 candidate sites (3 city edge sites) "
+                "in 10 grid areas, "
                 "10 metro demand nodes, 8760 h of 2030 (JST, hour-beginning); generator potential "
                 "on site and off-site PPA (share of the area) apart; weather, grid carbon and prices "
                 "of the observed year FY2024 laid on the 2030 calendar; see SOURCES.md"

@@ -14,7 +14,7 @@ import xarray as xr
 import planner
 from planner.datasets import build_japan_2030 as build
 from planner.datasets import observed
-from planner.scenario.validate import scenario_reachable
+from planner.scenario.validate import class_reachable, link_latency, scenario_reachable
 
 DATA = build.DATA_DIR
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "japan_real"
@@ -38,6 +38,7 @@ def test_sizes(ds):
     assert ds.sizes["time"] == 8760
     assert list(ds["gen"].values) == ["solar", "wind_onshore", "wind_offshore"]
     assert list(ds["backhaul"].values) == ["fibre", "microwave", "5g", "6g"]
+    assert list(ds["latency_class"].values) == ["realtime", "interactive", "standard"]
     step = np.diff(ds["time"].values).astype("timedelta64[h]").astype(int)
     assert (step == 1).all()
     assert pd.Timestamp(ds["time"].values[0]) == pd.Timestamp("2030-01-01 00:00")
@@ -124,7 +125,12 @@ def test_gen_potential_is_onsite_plus_area_ppa(ds, sites):
     )
     onsite = sites[["solar_potential_mw", "onshore_potential_mw", "offshore_potential_mw"]]
     onsite = onsite.set_axis(list(build.GENS), axis=1).groupby(sites["area"]).sum()
-    model = ds["gen_potential"].to_pandas().groupby(ds["site_area"].values).sum()
+    # on site apart from the PPA share (ppa_potential); together they are the area's total
+    np.testing.assert_allclose(
+        ds["gen_potential"].to_pandas(), sites[list(build.ONSITE_COLUMNS)].to_numpy(float)
+    )
+    total = (ds["gen_potential"] + ds["ppa_potential"]).to_pandas()
+    model = total.groupby(ds["site_area"].values).sum()
     expected = (onsite + ppa).loc[model.index]
     np.testing.assert_allclose(model.to_numpy(), expected.to_numpy(), rtol=1e-9)
     # every area with candidate sites gets its PPA potential, and the attr records it
@@ -132,14 +138,14 @@ def test_gen_potential_is_onsite_plus_area_ppa(ds, sites):
     attr = pd.DataFrame(json.loads(ds.attrs["ppa_potential"])).T.loc[ppa.index, ppa.columns]
     np.testing.assert_allclose(attr.to_numpy(), ppa.to_numpy())
     # within an area the PPA part is split in proportion to IT max (SOURCES.md)
-    share = ds["gen_potential"].to_pandas() - sites[
+    share = total - sites[
         ["solar_potential_mw", "onshore_potential_mw", "offshore_potential_mw"]
     ].set_axis(list(build.GENS), axis=1)
     tohoku = sites.index[sites["area"] == "tohoku"]
     per_mw = share.loc[tohoku, "solar"] / sites.loc[tohoku, "it_max_mw"]
     assert np.ptp(per_mw.to_numpy()) < 1e-9
     # sized so that renewables can carry the base load ~3x over and the high case ~2x
-    re_mw = float((ds["cf"].mean("time") * ds["gen_potential"]).sum())
+    re_mw = float((ds["cf"].mean("time") * (ds["gen_potential"] + ds["ppa_potential"])).sum())
     high = planner.load_scenario("japan_2030", demand="high")
     for scn, low, up in ((ds, 3.0, 4.0), (high, 1.7, 2.5)):
         facility = float(
@@ -181,8 +187,10 @@ def test_hokkaido_beats_tokyo_on_summer_pue(ds):
 def test_grid_price_matches_shipped_jepx_profile(ds):
     jepx = pd.read_csv(DATA / build.JEPX_CSV, index_col=0)
     areas = pd.read_csv(DATA / "areas.csv", index_col=0)
+    # the energy part of the wheeling tariff is apart (grid_energy_charge), not in the price
     adder = areas["wheeling_energy_jpy_per_kwh"] * 1000
-    model = ds["grid_price"].mean("time").to_pandas() - adder
+    np.testing.assert_allclose(ds["grid_energy_charge"].to_pandas()[adder.index], adder)
+    model = ds["grid_price"].mean("time").to_pandas()
     np.testing.assert_allclose(model[jepx.columns], jepx.mean(), rtol=0.002)
     # the mapped year stays between the 2023 and 2024 partial-year JEPX means (facts 1, JPY/kWh)
     facts_2023 = {"hokkaido": 11.64, "tokyo": 12.41, "kansai": 9.26, "kyushu": 8.52}
@@ -196,7 +204,42 @@ def test_every_node_reachable_and_tokyo_reaches_hokkaido_by_fibre(ds):
     assert bool(ok.any(("site", "backhaul")).all())
     assert bool(ok.sel(node="tokyo", site="ishikari", backhaul="fibre"))
     assert not bool(ok.sel(node="tokyo", site="ishikari", backhaul="5g"))
-    assert not bool(ok.sel(node="tokyo", site="urasoe").any())
+    # Okinawa serves Tokyo's standard class only (fibre 2 + 0.0049 x ~2,000 km > 5 ms)
+    by_class = class_reachable(ds).sel(node="tokyo", site="urasoe").any("backhaul")
+    assert by_class.values.tolist() == [False, False, True]
+
+
+def test_every_nodes_realtime_class_has_an_edge_site_by_radio_only(ds):
+    ok = class_reachable(ds)
+    realtime = ok.sel(latency_class="realtime")
+    assert bool(realtime.any(("site", "backhaul")).all())  # validate says so too
+    assert not bool(realtime.sel(backhaul=["fibre", "microwave"]).any())
+    # 5G to an edge site meets 1.5 ms: 1.0 + 0.0049 x route km (Otemachi is 1 km off Tokyo)
+    lat = link_latency(ds).sel(node="tokyo", site="otemachi", backhaul="5g")
+    assert float(lat) == pytest.approx(
+        1.0 + 0.0049 * float(ds["distance"].sel(node="tokyo", site="otemachi"))
+    )
+    # Niigata is reached only through its new edge site
+    niigata = realtime.sel(node="niigata").any("backhaul")
+    assert niigata["site"].values[niigata.values].tolist() == ["niigata_edge"]
+    np.testing.assert_allclose(ds["class_demand_share"].sum("latency_class"), 1.0)
+
+
+def test_interactive_tokyo_cannot_reach_hokkaido_by_fibre_but_microwave_reaches_tomakomai(ds):
+    ok = class_reachable(ds).sel(node="tokyo", latency_class="interactive")
+    assert not bool(ok.sel(site=["ishikari", "tomakomai"], backhaul="fibre").any())
+    assert bool(ok.sel(site="tomakomai", backhaul="microwave"))
+    assert bool(
+        class_reachable(ds).sel(
+            node="tokyo", latency_class="standard", site="ishikari", backhaul="fibre"
+        )
+    )
+
+
+def test_backup_parameters_are_the_documented_ones(ds):
+    for name, column in build.BACKUP.items():
+        assert float(ds[name]) == float(build.read_tables(DATA)["parameters"].loc[column, "value"])
+    assert float(ds["backup_co2"]) == pytest.approx(0.738)
 
 
 def test_nc_equals_rebuild_from_shipped_csvs(tmp_path):
@@ -235,6 +278,8 @@ def test_every_input_number_has_a_source_or_says_assumption():
         "sites.csv": ["it_max_source", "dc_build_source"],
         "areas.csv": ["co2_source", "wheeling_source", "ppa_source"],
         "backhaul.csv": ["note"],
+        "latency_classes.csv": ["source"],
+        "nodes.csv": ["class_share_source"],
     }
     for name, columns in tables.items():
         frame = pd.read_csv(DATA / name)
@@ -248,5 +293,6 @@ def test_every_input_number_has_a_source_or_says_assumption():
                 column,
             )
     sources = (DATA / "SOURCES.md").read_text()
-    for heading in ("Capacity factors", "Temperature and PUE", "Grid", "Backhaul", "Demand"):
+    headings = ("Capacity factors", "Temperature and PUE", "Grid", "Backhaul", "Demand")
+    for heading in (*headings, "Latency classes", "Backup generation"):
         assert heading in sources
