@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import planner
 from planner.errors import PlanError, PolicyError
@@ -82,3 +83,36 @@ def test_bad_dtype_and_reduced_scenario_are_refused(toy):
     reduced = toy.assign(weight=("time", np.full(toy.sizes["time"], 2.0)))
     with pytest.raises(PlanError, match="time-reduced"):
         prepare(reduced, plan)
+
+
+def test_ppa_output_counts_at_the_site_and_backup_reads_zero_when_absent(toy):
+    """ren = (gen_capacity + ppa_capacity) x cf; a plan without backup_power has none."""
+    plan = stressed_toy_plan(toy)
+    base = prepare(toy, plan, Uncertainty.none(), dtype="float64").inputs
+    ppa = xr.zeros_like(plan["gen_capacity"]) + [[5.0, 0.0], [0.0, 0.0], [0.0, 2.0]]
+    with_ppa = prepare(toy, plan.assign(ppa_capacity=ppa), Uncertainty.none(), "float64").inputs
+    cf = toy["cf"].transpose("time", "site", "gen").values
+    expected = cf[:, :, 0] * [5.0, 0.0, 0.0] + cf[:, :, 1] * [0.0, 0.0, 2.0]  # (time, site)
+    np.testing.assert_allclose(with_ppa.ren - base.ren, expected, atol=1e-12)
+    np.testing.assert_allclose(with_ppa.ren_max - base.ren_max, [5.0, 0.0, 2.0])
+    np.testing.assert_array_equal(base.backup_power, 0.0)
+    np.testing.assert_array_equal(base.backup_fuel, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("policy", "allowance"),
+    [(None, 0.2), ('{"export_share_max": 0.0}', 0.0), ('{"export_share_max": 0.1}', 0.1)],
+)
+def test_export_allowance_comes_from_the_plans_policy(toy, policy, allowance):
+    plan = stressed_toy_plan(toy)
+    if policy is not None:
+        plan.attrs["policy"] = policy
+    run = prepare(toy, plan, Uncertainty.none(), dtype="float64")
+    uncapped = plan.copy()
+    uncapped.attrs["policy"] = '{"export_share_max": null}'
+    assert prepare(toy, uncapped, Uncertainty.none()).inputs.export_cap == np.inf
+    base = float(
+        prepare(toy, plan.assign_attrs(policy='{"export_share_max": 1.0}')).inputs.export_cap
+    )
+    assert float(run.inputs.export_cap) == pytest.approx(allowance * base, rel=1e-6)
+    assert base > 0

@@ -23,11 +23,14 @@ def solve(scenario, **policy):
 
 @pytest.fixture(scope="module")
 def toy_plan(toy):
-    """The LP's plan of the toy week at an 80% renewable share (batteries, thin grid).
+    """The LP's plan of the toy week at an 80% renewable share (batteries, exports)."""
+    return solve(toy, re_share=0.8)
 
-    No exports: the Monte Carlo does not sell surplus yet (issue #11), so a plan that
-    exported would be compared with a dispatch that curtails instead.
-    """
+
+@pytest.fixture(scope="module")
+def thin_grid_plan(toy):
+    """The same without exports: the LP then builds connections so thin that the battery
+    must carry night hours beyond them, where the day-ahead reserve binds."""
     return solve(toy, re_share=0.8, export_share_max=0.0)
 
 
@@ -52,8 +55,9 @@ def test_toy_plan_is_served_after_the_first_day(toy, toy_plan):
     assert risk["unserved_energy"].item() == pytest.approx(by_day.sum(), rel=1e-4, abs=1e-3)
 
 
-def test_battery_keeps_its_reserve_when_the_grid_can_cover(toy, toy_plan):
+def test_battery_keeps_its_reserve_when_the_grid_can_cover(toy, thin_grid_plan):
     """In an hour the grid alone could serve, discharge never takes soc below the reserve."""
+    toy_plan = thin_grid_plan
     f = dispatch_trace(toy, toy_plan, uncertainty=Uncertainty.none())
     energy = toy_plan["battery_energy"].values
     soc_before = np.vstack([0.5 * energy, f["soc"].values[:-1]])
@@ -79,8 +83,7 @@ def test_japan_plan_is_served_where_the_lp_serves_it():
     the on-site-only data; 0.259 vs 0.300 RE share once off-site PPA potential was added).
     """
     scn = planner.validate(planner.load_scenario("japan_2030"))
-    # no exports: the Monte Carlo does not sell surplus yet, and the LP's re_share counts exports
-    plan = solve(planner.reduce_time(scn, n_days=12), re_share=0.3, export_share_max=0.0)
+    plan = solve(planner.reduce_time(scn, n_days=12), re_share=0.3)
     f = dispatch_trace(scn, plan, uncertainty=Uncertainty.none())
     lp_days = f.sel(time=plan["time"].values)
     served_by_lp = float(plan["unserved"].sum()) < 1.0 + 1e-3 * float(plan["it_load"].sum())
