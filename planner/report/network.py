@@ -1,0 +1,138 @@
+"""The network side of a Plan: which technology carries which latency class on each link.
+
+`links` is the one table both outputs read: every (node, latency_class, site, backhaul)
+link with a share, its Gbps (the plan's backhaul capacity of the pair split by class
+traffic), path km, one-way latency and the class's budget. `backhaul_table` writes it
+as Markdown; `latency_figure` draws, per node, each class's budget against the worst
+latency it is served at, and the technology mix of its traffic.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from planner.report.style import BACKHAUL_COLOURS, colour, fmt_number, label, new_figure, save
+from planner.scenario.defaults import DEFAULT_CLASS, latency_classes
+from planner.scenario.validate import link_km, link_latency
+
+CLASS_VARS = ["class_demand_share", "class_latency_budget", "class_traffic_factor"]
+MIN_SHARE = 1e-6  # link shares below this are solver noise, not links
+
+COLUMNS = ["node", "latency_class", "site", "backhaul", "share", "gbps", "km", "latency_ms"]
+COLUMNS += ["budget_ms"]
+
+
+def _link_share(scenario: xr.Dataset, plan: xr.Dataset) -> xr.DataArray:
+    """link_share of the plan; a plan without it (hand-made) as one class over its capacity."""
+    if "link_share" in plan:
+        return plan["link_share"].transpose("node", "latency_class", "site", "backhaul")
+    cap = plan["backhaul_capacity"].transpose("node", "site", "backhaul")
+    by_tech = (cap / cap.sum("backhaul").where(cap.sum("backhaul") > 0)).fillna(0.0)
+    share = plan["share"] * by_tech
+    return share.expand_dims(latency_class=[DEFAULT_CLASS], axis=1)
+
+
+def links(scenario: xr.Dataset, plan: xr.Dataset) -> pd.DataFrame:
+    """Every link the plan uses, one row per (node, latency_class, site, backhaul).
+
+    Columns: share (of the node's inference demand), gbps, km (path), latency_ms (one
+    way), budget_ms (the class's, capped by the node's).
+    """
+    share = _link_share(scenario, plan)
+    classes = latency_classes(scenario)
+    if not set(share["latency_class"].values) <= set(classes["latency_class"].values):
+        classes = latency_classes(scenario.drop_vars(CLASS_VARS, errors="ignore"))
+    traffic = share * classes["traffic"].sel(latency_class=share["latency_class"])
+    cap = plan["backhaul_capacity"] if "backhaul_capacity" in plan else traffic.sum("latency_class")
+    pair = traffic.sum("latency_class")
+    gbps = (cap * traffic / pair.where(pair > 0)).fillna(0.0)
+    frame = xr.Dataset(
+        {
+            "share": share,
+            "gbps": gbps.transpose(*share.dims),
+            "km": link_km(scenario).sel(node=share.node, site=share.site),
+            "latency_ms": link_latency(scenario).sel(node=share.node, site=share.site),
+            "budget_ms": classes["budget"].sel(latency_class=share["latency_class"]),
+        }
+    ).to_dataframe()
+    frame = frame[frame["share"] > MIN_SHARE].reset_index()
+    return frame[COLUMNS].reset_index(drop=True)
+
+
+def backhaul_table(scenario: xr.Dataset, plan: xr.Dataset) -> str:
+    """Markdown: every link with its latency class and technology, Gbps, km, latency, budget."""
+    rows = [
+        "| demand node | latency class | site | technology | share of node's inference "
+        "| Gbps | km | latency ms | budget ms |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in links(scenario, plan).itertuples(index=False):
+        rows.append(
+            f"| {r.node} | {r.latency_class} | {r.site} | {label(str(r.backhaul))} "
+            f"| {r.share:.1%} | {fmt_number(r.gbps)} | {fmt_number(r.km)} "
+            f"| {r.latency_ms:.2f} | {fmt_number(r.budget_ms)} |"
+        )
+    if len(rows) == 2:
+        rows.append("| (no link) | | | | | | | | |")
+    return "\n".join(rows) + "\n"
+
+
+def achieved(scenario: xr.Dataset, plan: xr.Dataset) -> pd.DataFrame:
+    """Per (node, latency_class): budget and the worst and share-weighted latency served."""
+    table = links(scenario, plan)
+    table["weighted"] = table["latency_ms"] * table["share"]
+    grouped = table.groupby(["node", "latency_class"], sort=False)
+    out = grouped.agg(
+        budget_ms=("budget_ms", "first"),
+        worst_ms=("latency_ms", "max"),
+        share=("share", "sum"),
+        weighted=("weighted", "sum"),
+    )
+    out["mean_ms"] = out.pop("weighted") / out["share"]
+    return out.reset_index()
+
+
+def latency_figure(
+    scenario: xr.Dataset, plan: xr.Dataset, path: str | os.PathLike, dpi: int = 100
+) -> Path:
+    """PNG: per node, each class's budget (bar) against its worst served latency (dot), and
+    below it the node's traffic (Gbps) by technology."""
+    table = links(scenario, plan)
+    done = achieved(scenario, plan)
+    nodes = [str(n) for n in scenario["node"].values if str(n) in set(table["node"])]
+    classes = list(dict.fromkeys(done["latency_class"]))
+    techs = [str(b) for b in scenario["backhaul"].values if str(b) in set(table["backhaul"])]
+    fig = new_figure(max(6.0, 0.8 * len(nodes) + 2), 6.5)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    x = np.arange(len(nodes))
+    width = 0.8 / max(len(classes), 1)
+    markers = "os^Dv"
+    for k, cls in enumerate(classes):
+        rows = done[done["latency_class"] == cls].set_index("node").reindex(nodes)
+        pos = x - 0.4 + width * (k + 0.5)
+        top.bar(pos, rows["budget_ms"], width * 0.9, color="none", edgecolor="0.4", hatch="//")
+        top.plot(pos, rows["worst_ms"], markers[k % 5], color="black", label=f"{cls}: achieved")
+    top.set_yscale("log")
+    top.set_ylabel("one-way latency, ms")
+    top.set_title("Latency budget (hatched bar) and worst latency served, by class")
+    top.legend(fontsize=8, ncol=len(classes), loc="upper left")
+    base = np.zeros(len(nodes))
+    for i, tech in enumerate(techs):
+        gbps = table[table["backhaul"] == tech].groupby("node")["gbps"].sum()
+        values = gbps.reindex(nodes).fillna(0.0).to_numpy()
+        bottom.bar(x, values, 0.6, bottom=base, color=colour(tech, BACKHAUL_COLOURS, i))
+        bottom.bar(x, 0, 0.6, color=colour(tech, BACKHAUL_COLOURS, i), label=label(tech))
+        base += values
+    bottom.set_ylabel("backhaul, Gbps")
+    bottom.set_yscale("symlog", linthresh=10.0)
+    bottom.legend(fontsize=8, ncol=len(techs), loc="upper right")
+    bottom.set_xticks(x, nodes, rotation=30, ha="right")
+    return save(fig, path, dpi)
+
+
+__all__ = ["achieved", "backhaul_table", "latency_figure", "links"]
