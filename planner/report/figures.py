@@ -6,7 +6,7 @@ import pandas as pd
 import xarray as xr
 
 from planner.report.metrics import representative_days, system_dispatch
-from planner.report.style import SOURCE_COLOURS, colour, label, new_figure
+from planner.report.style import SOURCE_COLOURS, colour, fmt_money, fmt_number, label, new_figure
 
 
 def draw_cost(plan: xr.Dataset, it_energy_mwh: float):
@@ -17,22 +17,26 @@ def draw_cost(plan: xr.Dataset, it_energy_mwh: float):
     fig = new_figure(8.0, 1.4 + 0.38 * max(len(cost), 3))
     ax = fig.add_subplot()
     values = cost.values / 1e9
-    bars = ax.barh([label(c) for c in cost.index], values, color="#4c72b0", height=0.65)
+    colours = ["#4c72b0" if v >= 0 else "#27ae60" for v in values]  # revenue (negative): green
+    bars = ax.barh([label(c) for c in cost.index], values, color=colours, height=0.65)
     for bar, v in zip(bars, values, strict=True):
         ax.annotate(
-            f"{v:,.2f}  ({v / (total / 1e9) * 100:.0f}%)",
-            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            f"{fmt_number(v)}  ({v / (total / 1e9) * 100:.0f}%)",
+            (max(v, 0.0), bar.get_y() + bar.get_height() / 2),  # revenue: right of zero
             xytext=(4, 0),
             textcoords="offset points",
+            ha="left",
             va="center",
             fontsize=8,
         )
-    ax.set_xlim(0, max(values.max(), 1e-9) * 1.3)
+    low = min(values.min(), 0.0)
+    ax.set_xlim(low * 1.15 if low < 0 else 0, max(values.max(), 1e-9) * 1.3)
+    ax.axvline(0, color="#333333", lw=0.6)
     ax.set_xlabel("bn JPY per year")
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     per_mwh = f", {total / it_energy_mwh:,.0f} JPY per MWh of IT load" if it_energy_mwh > 0 else ""
-    ax.set_title(f"Annual cost: {total / 1e9:,.2f} bn JPY/yr{per_mwh}", fontsize=11)
+    ax.set_title(f"Annual cost: {fmt_money(total)}/yr{per_mwh}", fontsize=11)
     return fig
 
 

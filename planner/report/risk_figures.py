@@ -190,7 +190,7 @@ COMPARED = (  # metric, title, kind: energy (log axis) | score (%) | money
 def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
     """p5-p95 range and p50 of each risk per run (summaries' `risk`), each run's targets marked."""
     panels = [c for c in COMPARED if any(c[0] in r.get("risk", {}) for r in runs)]
-    fig = new_figure(max(12.0, 2.2 * len(panels) + 0.5 * len(runs) * len(panels)), 4.4)
+    fig = new_figure(max(12.0, 2.2 * len(panels) + 0.5 * len(runs) * len(panels)), 4.8)
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     x = np.arange(len(runs))
     for ax, (metric, title, kind) in zip(axes, panels, strict=True):
@@ -206,6 +206,19 @@ def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
             big = float(np.nanmax(stats["p95"], initial=0.0)) >= 1e9
             unit, scale = ("bn JPY", 1e-9) if big else ("M JPY", 1e-6)
         lo, mid, hi = (stats[st] * scale for st in ("p5", "p50", "p95"))
+        if kind == "energy":  # log axis: zeros sit on its floor
+            bounds = [
+                t.get("target_max", 0.0) * scale
+                for r in runs
+                for k, t in r.get("risk_targets", {}).items()
+                if k.startswith(metric + "_")
+            ]
+            positive = [v for v in (*lo, *mid, *hi, *bounds) if np.isfinite(v) and v > 0]
+            floor = min(positive, default=1.0) / 3
+            lo, mid, hi = (np.where(v > floor, v, floor) for v in (lo, mid, hi))
+            ax.set_yscale("log")
+            ax.set_ylim(bottom=floor)
+            ax.yaxis.set_major_formatter(lambda v, _: fmt_number(v))
         ax.vlines(x, lo, hi, color="#4c72b0", lw=7, alpha=0.45, label="p5 to p95")
         ax.scatter(x, mid, color="#1f3b73", zorder=3, label="p50")
         for i, r in enumerate(runs):
@@ -223,9 +236,13 @@ def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
                     fontsize=6.5,
                     color=RISK_COLOUR,
                 )
+        policy_field = {m: f for m, _, _, _, f in SCORES}.get(metric)
+        for i, r in enumerate(runs):
+            lp = (r.get("policy") or {}).get(policy_field) if policy_field else None
+            if lp is not None:
+                ax.hlines(float(lp) * scale, i - 0.35, i + 0.35, color="#333333", lw=1.5, ls=":")
         ax.plot([], [], color=RISK_COLOUR, lw=2, label="risk target")
-        if kind == "energy" and np.nanmax(hi, initial=0.0) > 0:
-            ax.set_yscale("symlog", linthresh=max(float(np.nanmin(hi[hi > 0])) / 10, 1e-3))
+        ax.plot([], [], color="#333333", lw=1.5, ls=":", label="policy target (LP year)")
         ax.set_ylabel(f"{unit}{'' if kind == 'score' else ' per year'}", fontsize=8)
         ax.set_title(f"{title} ({unit})", fontsize=10)
         ax.set_xlim(-0.6, len(runs) - 0.4)
@@ -234,6 +251,12 @@ def draw_risk_comparison(runs: list[dict[str, Any]], labels: list[str]):
             x, labels, rotation=30 if long else 0, ha="right" if long else "center", fontsize=8
         )
         ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize=7, loc="best")
-    fig.suptitle("Risk over Monte Carlo futures, by run", fontsize=11)
+    fig.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="outside lower center",
+        ncol=4,
+        fontsize=8,
+        frameon=False,
+    )
+    fig.suptitle("Risk over Monte Carlo futures, by run (energies on log axes)", fontsize=11)
     return fig
