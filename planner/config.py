@@ -20,6 +20,7 @@ import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from planner.errors import ConfigError
+from planner.hardening.options import HardenOptions
 from planner.lp import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT, Policy
 from planner.mc.uncertainty import Uncertainty
 from planner.report.options import ReportOptions, StudyOptions
@@ -153,6 +154,8 @@ class RunSettings(_Settings):
     montecarlo: MonteCarloSettings = MonteCarloSettings()
     report: ReportSettings = ReportSettings()
     experiment: ExperimentSettings = ExperimentSettings()
+    # `planner robust=on` (harden.enabled): planner.harden re-plans until the targets hold
+    harden: HardenOptions = HardenOptions()
 
 
 def load_settings(config: dict[str, Any]) -> RunSettings:

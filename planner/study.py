@@ -30,6 +30,8 @@ import planner
 from planner import report
 from planner.config import PolicySettings, RunSettings
 from planner.errors import ConfigError, OutputExistsError, ScenarioWarning
+from planner.hardening import harden_run
+from planner.hardening.report import write_harden_report
 from planner.io import write_json, write_netcdf
 from planner.report import ReportOptions, StudyOptions
 from planner.report.style import fmt_energy, fmt_money, fmt_number, fmt_percent
@@ -73,7 +75,12 @@ def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
     scenario = stage("load", load_stage)
     reduced = stage("reduce_time", reduce_stage, scenario)
     write_netcdf(scenario, out_dir / "scenario.nc")
-    plan = stage("plan", plan_stage, reduced)
+    history = None
+    if settings.harden.enabled:  # plan, stress-test, re-plan (planner.harden); the days grow
+        plan, history, reduced = stage("plan", harden_stage, scenario, reduced)
+        write_netcdf(history, out_dir / "history.nc")
+    else:
+        plan = stage("plan", plan_stage, reduced)
     write_netcdf(plan, out_dir / "plan.nc")
     risk = stage("simulate", simulate_stage, scenario, plan)
     write_netcdf(risk, out_dir / "risk.nc")
@@ -92,6 +99,8 @@ def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
     )
     log.info("Writing the report")
     report.write_report(out_dir, scenario, plan, risk, summary, reduced=reduced, options=options)
+    if history is not None:  # harden.md: the iterations table and figure (planner.hardening.report)
+        summary["harden"] = write_harden_report(out_dir, history, options.dpi)
     seconds["report"] = time.perf_counter() - t0
     seconds["total"] = time.perf_counter() - start
     summary["settings"] = settings.model_dump()
@@ -234,6 +243,36 @@ def plan_stage(s: RunSettings, reduced: xr.Dataset) -> xr.Dataset:
         fmt_money(float(plan.attrs.get("objective", float("nan")))),
     )
     return plan
+
+
+def harden_stage(s: RunSettings, scenario: xr.Dataset, reduced: xr.Dataset):
+    """planner.harden from the run's settings: (plan, history, the LP's days with stress days)."""
+    h, mc = s.harden, s.montecarlo
+    policy = s.policy.to_policy(s.siting)
+    targets = h.targets(s.report.max_unserved_p95, s.report.min_cfe_p5, policy.get("cfe_target"))
+    log.info("Hardening: targets %s", targets.model_dump(exclude_none=True))
+    return harden_run(
+        scenario,
+        policy,
+        targets,
+        n_futures=h.n_futures or mc.n_futures,
+        seed=mc.seed,
+        max_iterations=h.max_iterations,
+        holdout_seed=h.holdout_seed,
+        n_holdout=h.n_holdout or mc.n_futures,
+        reduced=reduced,
+        uncertainty=mc.uncertainty,
+        stress_futures=h.stress_futures,
+        stress_days_per_future=h.stress_days_per_future,
+        solver=s.solver.name,
+        relax_siting=s.solver.relax_siting,
+        time_limit=s.solver.time_limit,
+        mip_gap=s.solver.mip_gap,
+        storage_linking=s.time.storage_linking,
+        chunk_size=mc.chunk_size,
+        backend=mc.backend,
+        dtype=mc.dtype,
+    )
 
 
 def simulate_stage(s: RunSettings, scenario: xr.Dataset, plan: xr.Dataset) -> xr.Dataset:

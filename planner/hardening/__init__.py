@@ -7,6 +7,6 @@ like (its causes and worst days), history.py the per-iteration record, report.py
 its tables and figures (and the reliability frontier's).
 """
 
-from planner.hardening.loop import harden
+from planner.hardening.loop import HardenResult, harden, harden_run
 
-__all__ = ["harden"]
+__all__ = ["HardenResult", "harden", "harden_run"]

@@ -48,7 +48,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import xarray as xr
@@ -71,6 +71,7 @@ log = logging.getLogger("planner")
 HOLDOUT_OFFSET = 1_000_003  # held-out seed = seed + this (a stream no iteration uses)
 CAUSE_SHARE = 0.1  # a cause of unserved energy is acted on above this share of the total
 MARGIN_STEP = 0.05  # smallest rise of reserve_margin per iteration
+MAX_SCORE_STEP = 0.05  # most a score target rises beyond four shortfalls in one step
 SLOPE_MIN = 0.25  # least Monte Carlo p5 gain assumed per point of LP target (secant step)
 ENERGY_METRIC = {"max_unserved_p95": "unserved_energy", "max_unmet_demand_p95": "unmet_demand"}
 SCORE_FIELD = {
@@ -94,11 +95,29 @@ class _Loop:
     stress_rounds: int = 0
     weather_years: xr.Dataset | None = None
     dtype: str = "float32"  # the Monte Carlo's: futures are drawn in it
+    clean_step: bool = True  # the last step changed only score targets (a secant is valid)
     scores: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
 
 
-def harden(
+class HardenResult(NamedTuple):
+    """`harden_run`'s result: the plan, the history, and the LP's days the plan was solved on."""
+
+    plan: xr.Dataset
+    history: xr.Dataset
+    reduced: xr.Dataset  # the representative days plus the stress days added
+
+
+def harden(*args, **kwargs) -> tuple[xr.Dataset, xr.Dataset]:
+    """Plan, simulate, and re-plan until the targets hold in- and out-of-sample; (plan, history).
+
+    The arguments are `harden_run`'s; it also returns the LP's days (with the stress days).
+    """
+    result = harden_run(*args, **kwargs)
+    return result.plan, result.history
+
+
+def harden_run(
     scenario: xr.Dataset,
     policy: Policy | dict[str, Any] | None = None,
     targets: RiskTargets | dict[str, Any] | None = None,
@@ -122,8 +141,8 @@ def harden(
     chunk_size: int = 256,
     backend: str = "jax",
     dtype: str = "float32",
-) -> tuple[xr.Dataset, xr.Dataset]:
-    """Plan, simulate, and re-plan until `targets` hold in- and out-of-sample; (plan, history).
+) -> HardenResult:
+    """Plan, simulate, and re-plan until `targets` hold in- and out-of-sample.
 
     scenario: the full-year Scenario. reduced: its representative days (None:
     `reduce_time(scenario, n_days, extreme_days)`). n_futures/seed: the in-sample
@@ -132,7 +151,8 @@ def harden(
     max_iterations: plans solved at most. stress_futures: futures (at the target's
     quantile) whose days are added per iteration; stress_days_per_future: their
     worst days added. Returns the accepted plan (else the last one, attrs
-    `harden_status` "missed") and the history (dim iteration; see `history_dataset`).
+    `harden_status` "missed"), the history (dim iteration; see `history_dataset`) and
+    the LP's days that plan was solved on.
     """
     targets = _as_targets(targets)
     max_iterations = whole_number("harden: max_iterations", max_iterations, 1, 100, PolicyError)
@@ -174,7 +194,7 @@ def harden(
         mip_gap=mip_gap,
         storage_linking=storage_linking,
     )
-    rows, plans, accepted, n_checks = [], [], None, 0
+    rows, plans, reduced_of, accepted, n_checks = [], [], [], None, 0
     for it in range(max_iterations):
         t0 = time.perf_counter()
         plan = solve_plan(state.reduced, policy=state.policy, **lp)
@@ -217,6 +237,7 @@ def harden(
             )
         )
         plans.append(plan)
+        reduced_of.append(state.reduced)
         _log_iteration(it, plan, checks, hold_checks)
         if hold_checks is not None and all_hold(hold_checks):
             accepted = it
@@ -233,7 +254,7 @@ def harden(
     plan = plans[accepted if accepted is not None else -1].copy()
     plan.attrs["harden_status"] = "accepted" if accepted is not None else "missed"
     plan.attrs["harden_verdict"] = history.attrs["verdict"]
-    return plan, history
+    return HardenResult(plan, history, reduced_of[accepted if accepted is not None else -1])
 
 
 def _as_targets(targets) -> RiskTargets:
@@ -276,9 +297,11 @@ def _next_step(
     energy = [t for t in ENERGY_METRIC if t in missed]
     if energy:
         changes += _fix_energy(state, plan, risk, seed, [missed[t] for t in energy])
+    clean = state.clean_step  # the step that made this plan moved only the score targets
+    state.clean_step = not changes
     for name in SCORE_FIELD:
         if name in missed:
-            changes += _fix_score(state, lp_scores, missed[name])
+            changes += _fix_score(state, lp_scores, missed[name], clean)
     return changes
 
 
@@ -410,12 +433,17 @@ def _add_stress(state: _Loop, plan, power: xr.DataArray, seed: int) -> list[str]
     return [*changes, f"{len(days)} stress days added ({', '.join(dates)})"]
 
 
-def _fix_score(state: _Loop, lp_scores: dict[str, float], check: TargetCheck) -> list[str]:
+def _fix_score(
+    state: _Loop, lp_scores: dict[str, float], check: TargetCheck, clean: bool
+) -> list[str]:
     """The LP's CFE / RE target up by what the full year loses against the LP.
 
     First by the loss itself (target = limit + LP score - Monte Carlo p5); then by
     the shortfall left over the Monte Carlo's response to the last rise (a secant
-    step, the slope kept in [SLOPE_MIN, 1]), plus a quarter of it as a margin.
+    step, the slope kept in [SLOPE_MIN, 1]), plus a quarter of it as a margin. The
+    slope is taken only when the step before moved nothing else (`clean`): a new IT
+    margin also changes the load the score is measured on. A step is at most
+    MAX_SCORE_STEP or four shortfalls.
     """
     field_name, score = SCORE_FIELD[check.target]
     old = getattr(state.policy, field_name)
@@ -426,13 +454,13 @@ def _fix_score(state: _Loop, lp_scores: dict[str, float], check: TargetCheck) ->
     seen.append((current, check.value))
     loss = float(lp_scores.get(score, math.nan)) - check.value
     slope = 1.0
-    if len(seen) >= 2 and seen[-1][0] > seen[-2][0]:
+    if clean and len(seen) >= 2 and seen[-1][0] > seen[-2][0]:
         slope = (seen[-1][1] - seen[-2][1]) / (seen[-1][0] - seen[-2][0])
         slope = min(1.0, max(SLOPE_MIN, slope))
     new = current + 1.25 * check.shortfall / slope
-    if len(seen) == 1 and not math.isnan(loss):
-        new = max(new, check.limit + loss)
-    new = min(1.0, round(new, 4))
+    if not math.isnan(loss):
+        new = max(new, min(check.limit + loss, current + check.shortfall + MAX_SCORE_STEP))
+    new = min(1.0, current + max(MAX_SCORE_STEP, 4 * check.shortfall), round(new, 4))
     if new <= current:
         return []
     state.policy = Policy(**{**state.policy.model_dump(), field_name: new})
