@@ -52,8 +52,10 @@ def test_per_future_totals_are_sums_over_sites(risk):
     for name in ("unserved_energy", "grid_energy", "emissions", "energy_cost", "curtailment"):
         np.testing.assert_allclose(risk[name], risk[f"site_{name}"].sum("site"), rtol=1e-12)
     assert np.all(risk["loss_of_load_hours"] >= risk["site_loss_of_load_hours"].max("site"))
-    assert np.all((risk["re_share"] >= 0) & (risk["re_share"] <= 1))
-    assert np.all(risk["cfe_score"] >= risk["re_share"] - 1e-12)
+    assert np.all((risk["cfe_score"] >= 0) & (risk["cfe_score"] <= 1))
+    # annual matching counts exports (the Risk contract): above 1 only where a future exported
+    assert np.all(risk["re_share"] >= 0)
+    assert np.all(risk["export_energy"].values[risk["re_share"].values > 1] > 0)
 
 
 def test_summary_stats_and_cvar_direction(risk):
@@ -100,7 +102,10 @@ def test_float64_matches_float32_without_uncertainty(toy, grid_backed_plan):
     }
     assert runs["float64"].attrs["dtype"] == "float64"
     for name in UNITS:
-        np.testing.assert_allclose(runs["float64"][name], runs["float32"][name], rtol=1e-5)
+        # atol: a quantity that is zero in float64 may be float32 rounding (~1e-6 MWh) in float32
+        np.testing.assert_allclose(
+            runs["float64"][name], runs["float32"][name], rtol=1e-5, atol=1e-3, err_msg=name
+        )
 
 
 def test_progress_bar_counts_futures(toy, grid_backed_plan, capsys):
