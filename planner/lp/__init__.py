@@ -1,4 +1,4 @@
-"""The planning LP (PuLP; HiGHS or CBC): one module per block, `plan` returns the Plan.
+"""The planning LP (arrays to HiGHS through highspy, or CBC through PuLP): `plan` returns the Plan.
 
 Where each piece of the formulation lives:
 
@@ -19,7 +19,9 @@ Where each piece of the formulation lives:
   + fixed O&M + energy + backhaul + VOLL x unserved + carbon price x emissions,
   kept by component so the cost breakdown sums to the objective.
 - `periods`: sums over time use `weight` scaled so the modelled hours stand for
-  one year (8760 h); `core`: the bulk builders; `solve`; `results` -> Plan.
+  one year (8760 h); `core`: the LP as arrays and the bulk builders; `solve` (the
+  relaxation, fixed-siting and branch-and-bound phases) and `highs` (one HiGHS
+  instance per plan, progress in the log); `results` -> Plan.
 
 Energy targets never make the model infeasible; the hard limits (site_it_max,
 max_sites, capex_budget against the IT capacity demand needs) can, and then

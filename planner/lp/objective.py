@@ -9,7 +9,6 @@ in `results`) sums to the objective by construction.
 from __future__ import annotations
 
 import numpy as np
-import pulp
 import xarray as xr
 
 from planner.lp.core import Model
@@ -35,23 +34,13 @@ def site_subsidy(ds: xr.Dataset, subsidy: dict[str, float]) -> np.ndarray:
 
 
 def add_objective(m: Model) -> None:
-    """Set the objective: the sum of every registered annual cost."""
-    total = {name: np.zeros(b.vars.shape) for name, b in m.blocks.items()}
+    """Set the objective: the sum of every registered annual cost, per column."""
+    cost = np.zeros(m.n_cols)
     for terms in m.costs.values():
         for block, coef in terms:
-            total[block] = total[block] + coef
-    pairs = [
-        (v, c)
-        for name, coef in total.items()
-        for v, c, keep in zip(
-            m.blocks[name].vars.ravel(),
-            coef.ravel(),
-            (m.blocks[name].mask & (coef != 0)).ravel(),
-            strict=True,
-        )
-        if keep
-    ]
-    m.prob.setObjective(pulp.LpAffineExpression(pairs))
+            b = m.blocks[block]
+            np.add.at(cost, b.vars[b.mask], coef[b.mask])
+    m.prob.cost = cost
 
 
 def expression_terms(m: Model, register: str) -> list[tuple[str, np.ndarray]]:

@@ -42,8 +42,9 @@ HOURLY = (
 def block_values(m: Model, name: str) -> np.ndarray:
     """Solved values of a block (0 where a variable does not exist), clipped at 0."""
     b = m.blocks[name]
-    get = np.frompyfunc(lambda v: 0.0 if v is None or v.varValue is None else v.varValue, 1, 1)
-    return np.clip(np.asarray(get(b.vars), dtype=float), 0.0, None)
+    x = m.prob.solution
+    values = np.where(b.mask, x[np.maximum(b.vars, 0)], 0.0) if x is not None else 0.0 * b.mask
+    return np.clip(values, 0.0, None)
 
 
 def register_values(m: Model, register: str, values: dict[str, np.ndarray]) -> dict[str, float]:

@@ -1,9 +1,22 @@
-"""Solve the built model with HiGHS (highspy, through PuLP's HiGHS interface) or CBC.
+"""Solve the built LP with HiGHS (highspy, the arrays passed in one call) or CBC (through PuLP).
 
 An optimal solve returns status "optimal". With a time limit, a solver that
 stops with a feasible incumbent returns status "time_limit" and the plan found
 (the caller warns with its gap). Anything else raises `planner.SolverError`
 quoting the solver's own status.
+
+HiGHS gets the model once per plan; the relaxation, the fixed-siting re-solve
+(bounds changed, hot-started from the relaxation's basis) and branch and bound
+all run on that one instance (`planner.lp.highs`). HiGHS's own log goes to the
+logger `planner.lp.highs` at DEBUG (no banner on the console); progress goes to it
+at INFO: the solver version once per process, the model's size, a line when each
+phase ends, and a live line every `PROGRESS_SECONDS` while a phase runs, e.g.
+
+    Solver: HiGHS 1.16.0 (git f3f113d) through highspy
+    HiGHS model: 42,611 rows, 42,809 columns, 322,144 nonzeros, 18 integer
+    LP relaxation: 15 s, simplex iteration 21,400, objective 1.52e+11 JPY/yr
+    LP relaxation: optimal in 41.8 s, objective 1.523411e+11 JPY/yr
+    branch and bound: 30 s, best 1.5241e+11 JPY/yr, bound 1.5232e+11 JPY/yr, gap 0.059%, 812 nodes
 """
 
 from __future__ import annotations
@@ -13,9 +26,10 @@ import time
 import warnings
 from dataclasses import dataclass, replace
 
-import pulp
+import numpy as np
 
 from planner.errors import SolverError
+from planner.lp.core import LinearProgram
 
 SOLVERS = ("highs", "cbc")
 # Library defaults, the app's too (planner.config.SolverSettings should read these): a 0.1 %
@@ -24,6 +38,13 @@ SOLVERS = ("highs", "cbc")
 DEFAULT_MIP_GAP = 1e-3
 DEFAULT_TIME_LIMIT = 600.0  # s
 INTEGRALITY = 1e-9  # how close to 0 or 1 a relaxed site_open must be to count as integral
+PROGRESS_SECONDS = 5.0  # s between live progress lines while HiGHS runs
+PHASES = {  # phase key -> what the progress lines call it
+    "lp": "LP",
+    "relaxation": "LP relaxation",
+    "fixed": "fixed siting",
+    "mip": "branch and bound",
+}
 
 
 @dataclass(frozen=True)
@@ -44,38 +65,38 @@ class Solved:
 
 
 def solve(
-    prob: pulp.LpProblem,
+    prob: LinearProgram,
     solver: str,
     time_limit: float | None,
     mip_gap: float,
-    integers: list[pulp.LpVariable] = (),
+    integers=(),
     highs_options: dict | None = None,
 ) -> Solved:
-    """Solve `prob` in place (variables get values) and report the outcome.
+    """Solve `prob` in place (`prob.solution` gets the column values) and report the outcome.
 
+    `integers`: column positions of the integer variables (site_open).
     A MIP is first solved as its LP relaxation: when the relaxation's integer
-    variables (`integers`) come out integral, that solution is the MIP optimum
-    (it attains the relaxation's bound) and branch and bound is skipped. On the
-    Japan model this is the common case and HiGHS's LP path is several times
-    faster than its MIP root solve. When some come out fractional, they are
-    rounded up (a site partly open is opened) and the LP re-solved with siting
-    fixed: the relaxation's objective bounds the MIP optimum from below, so the
-    rounded plan's gap is proven; it is accepted when that gap is within
-    `mip_gap`, and branch and bound runs otherwise, in the time left. When branch
-    and bound finds nothing better within `time_limit`, the rounded plan is
-    returned with status "time_limit" and its proven gap.
+    variables come out integral, that solution is the MIP optimum (it attains
+    the relaxation's bound) and branch and bound is skipped. On the Japan model
+    this is the common case and HiGHS's LP path is several times faster than its
+    MIP root solve. When some come out fractional, they are rounded up (a site
+    partly open is opened) and the LP re-solved with siting fixed: the
+    relaxation's objective bounds the MIP optimum from below, so the rounded
+    plan's gap is proven; it is accepted when that gap is within `mip_gap`, and
+    branch and bound runs otherwise, in the time left, from the rounded plan.
+    When branch and bound finds nothing better within `time_limit`, the rounded
+    plan is returned with status "time_limit" and its proven gap.
     """
+    integers = np.asarray(list(integers), dtype=np.int64)
     start = time.perf_counter()
     relaxed_seconds = 0.0
     fallback = None
-    if prob.isMIP() and integers:
+    if prob.is_mip and len(integers):
         try:
-            relaxed = _run(prob, solver, time_limit, mip_gap, False, highs_options)
+            relaxed = _run(prob, solver, time_limit, mip_gap, False, highs_options, "relaxation")
         except SolverError:  # let the MIP solve report what went wrong, in its own words
             relaxed = Solved("failed", "", float("nan"), float("nan"), 0.0, 0.0)
-        if relaxed.status == "optimal" and all(
-            abs(v.varValue - round(v.varValue)) <= INTEGRALITY for v in integers
-        ):
+        if relaxed.status == "optimal" and _integral(prob.solution[integers]):
             return replace(
                 relaxed,
                 solver_status=f"{relaxed.solver_status} (LP relaxation integral: MIP optimum)",
@@ -92,7 +113,7 @@ def solve(
                     solver_seconds=rounded.solver_seconds + relaxed_seconds,
                 )
             if rounded is not None:
-                fallback = (rounded, {v.name: v.varValue for v in prob.variables()})
+                fallback = (rounded, prob.solution.copy())
                 relaxed_seconds += rounded.solver_seconds
         if time_limit is not None:
             left = time_limit - (time.perf_counter() - start)
@@ -105,8 +126,9 @@ def solve(
                     "or a larger model: raise time_limit, or None for no limit)"
                 )
             time_limit = left
+    phase = "mip" if prob.is_mip else "lp"
     try:
-        solved = _run(prob, solver, time_limit, mip_gap, True, highs_options)
+        solved = _run(prob, solver, time_limit, mip_gap, True, highs_options, phase)
     except SolverError:
         if fallback is None:
             raise
@@ -121,13 +143,16 @@ def solve(
     )
 
 
+def _integral(values: np.ndarray) -> bool:
+    return bool(np.all(np.abs(values - np.round(values)) <= INTEGRALITY))
+
+
 def _keep_rounded(
-    prob: pulp.LpProblem, fallback: tuple, start: float, solver_seconds: float, why: str
+    prob: LinearProgram, fallback: tuple, start: float, solver_seconds: float, why: str
 ) -> Solved:
     """The rounded relaxation's plan, restored, when branch and bound did not beat it in time."""
     rounded, values = fallback
-    for v in prob.variables():
-        v.varValue = values[v.name]
+    prob.solution = values
     return replace(
         rounded,
         status="time_limit",
@@ -139,27 +164,28 @@ def _keep_rounded(
 
 
 def _round_up(
-    prob: pulp.LpProblem,
+    prob: LinearProgram,
     solver: str,
     time_limit: float | None,
     mip_gap: float,
-    integers: list[pulp.LpVariable],
+    integers: np.ndarray,
     relaxed: Solved,
     highs_options: dict | None = None,
 ) -> Solved | None:
     """Fix integers at the relaxation's values rounded up and re-solve: the plan and its proven gap."""
-    bounds = [(v.lowBound, v.upBound) for v in integers]
-    for v in integers:
-        v.lowBound = v.upBound = 1.0 if v.varValue > INTEGRALITY else 0.0
+    lower, upper = prob.bounds()
+    saved = lower[integers].copy(), upper[integers].copy()
+    fixed_at = np.where(prob.solution[integers] > INTEGRALITY, 1.0, 0.0)
+    lower[integers] = upper[integers] = fixed_at
     try:
-        fixed = _run(prob, solver, time_limit, mip_gap, False, highs_options)
+        fixed = _run(prob, solver, time_limit, mip_gap, False, highs_options, "fixed")
     except SolverError:  # e.g. rounding up broke max_sites: let branch and bound decide
         fixed = None
     finally:
-        for v, (lo, up) in zip(integers, bounds, strict=True):
-            v.lowBound, v.upBound = lo, up
+        lower[integers], upper[integers] = saved
     if fixed is None or fixed.status != "optimal":
         return None
+    prob.start = prob.solution.copy()  # a feasible plan for branch and bound to start from
     gap = (fixed.objective - relaxed.objective) / max(abs(fixed.objective), 1e-9)
     return replace(
         fixed,
@@ -170,70 +196,89 @@ def _round_up(
 
 
 def _run(
-    prob: pulp.LpProblem,
+    prob: LinearProgram,
     solver: str,
     time_limit: float | None,
     mip_gap: float,
     mip: bool,
     highs_options: dict | None = None,
+    phase: str = "lp",
 ) -> Solved:
+    """One solver call on the model as it stands (bounds as set), integers kept if `mip`."""
     if solver == "highs":
-        backend = pulp.HiGHS(
-            mip=mip, msg=False, gapRel=mip_gap, timeLimit=time_limit, **(highs_options or {})
-        )
-    else:
-        with warnings.catch_warnings():  # PuLP 3.3 flags the bundled CBC as going away in 4.0
-            warnings.simplefilter("ignore", DeprecationWarning)
-            backend = pulp.PULP_CBC_CMD(mip=mip, msg=False, gapRel=mip_gap, timeLimit=time_limit)
+        from planner.lp import highs
+
+        return highs.run(prob, time_limit, mip_gap, mip, highs_options, PHASES[phase])
+    return _run_cbc(prob, time_limit, mip_gap, mip)
+
+
+def _run_cbc(prob: LinearProgram, time_limit: float | None, mip_gap: float, mip: bool) -> Solved:
+    import pulp
+
+    problem, columns = _as_pulp(prob)
+    with warnings.catch_warnings():  # PuLP 3.3 flags the bundled CBC as going away in 4.0
+        warnings.simplefilter("ignore", DeprecationWarning)
+        backend = pulp.PULP_CBC_CMD(mip=mip, msg=False, gapRel=mip_gap, timeLimit=time_limit)
     start = time.perf_counter()
     try:
-        prob.solve(backend)
+        problem.solve(backend)
     except pulp.PulpSolverError as err:
-        raise SolverError(f"{solver}: the solver failed to run: {err}") from err
+        raise SolverError(f"cbc: the solver failed to run: {err}") from err
     seconds = time.perf_counter() - start
-    if solver == "highs":
-        return _highs_outcome(prob, seconds, time_limit, mip)
-    return _cbc_outcome(prob, seconds, time_limit, mip)
-
-
-def _highs_outcome(
-    prob: pulp.LpProblem, seconds: float, time_limit: float | None, mip: bool
-) -> Solved:
-    import highspy
-
-    h = prob.solverModel
-    model_status = h.getModelStatus()
-    said = h.modelStatusToString(model_status)
-    info = h.getInfo()
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    run = float(h.getRunTime())
-    gap = float(info.mip_gap) if mip and prob.isMIP() else 0.0
-    if not math.isfinite(gap):
-        gap = float("nan")
-    objective = float(info.objective_function_value)
-    status = highspy.HighsModelStatus
-    if model_status == status.kOptimal:
-        return Solved("optimal", said, objective, gap, seconds, run)
-    if model_status == status.kTimeLimit and has_solution:
-        return Solved("time_limit", said, objective, gap, seconds, run)
-    limit = f" within the time limit of {time_limit} s" if model_status == status.kTimeLimit else ""
-    raise SolverError(f"highs: no usable plan{limit}; HiGHS said: {said!r}. {_hint(said)}")
-
-
-def _cbc_outcome(
-    prob: pulp.LpProblem, seconds: float, time_limit: float | None, mip: bool
-) -> Solved:
-    said = f"{pulp.LpStatus[prob.status]} ({pulp.LpSolution[prob.sol_status]})"
-    objective = float(pulp.value(prob.objective) or 0.0)
-    gap = float("nan") if mip and prob.isMIP() else 0.0  # PuLP does not read CBC's final gap
-    if prob.sol_status == pulp.LpSolutionOptimal:
+    prob.solution = np.array([v.varValue or 0.0 for v in columns], dtype=float)
+    said = f"{pulp.LpStatus[problem.status]} ({pulp.LpSolution[problem.sol_status]})"
+    objective = float(pulp.value(problem.objective) or 0.0)
+    gap = float("nan") if mip and prob.is_mip else 0.0  # PuLP does not read CBC's final gap
+    if problem.sol_status == pulp.LpSolutionOptimal:
         return Solved("optimal", said, objective, gap, seconds, seconds)
-    if prob.sol_status == pulp.LpSolutionIntegerFeasible and time_limit is not None:
+    if problem.sol_status == pulp.LpSolutionIntegerFeasible and time_limit is not None:
         return Solved("time_limit", said, objective, gap, seconds, seconds)
-    raise SolverError(f"cbc: no usable plan; CBC said: {said!r}. {_hint(said)}")
+    raise SolverError(f"cbc: no usable plan; CBC said: {said!r}. {hint(said)}")
 
 
-def _hint(said: str) -> str:
+def _as_pulp(prob: LinearProgram):
+    """The arrays as a PuLP problem (for CBC; names from positions): problem, columns."""
+    import pulp
+
+    lower, upper = prob.bounds()
+    integer = prob.integer
+    columns = [
+        pulp.LpVariable(
+            f"x{j}",
+            None if not math.isfinite(lo) else lo,
+            None if not math.isfinite(up) else up,
+            pulp.LpInteger if kind else pulp.LpContinuous,
+        )
+        for j, (lo, up, kind) in enumerate(zip(lower, upper, integer, strict=True))
+    ]
+    problem = pulp.LpProblem("planner", pulp.LpMinimize)
+    cost = prob.cost
+    problem.setObjective(
+        pulp.LpAffineExpression([(columns[j], cost[j]) for j in np.flatnonzero(cost)])
+    )
+    a = prob.matrix().tocsr()
+    row_lower, row_upper = prob.rows()
+    constraints = {}
+    for i in range(prob.n_rows):
+        lo, up = row_lower[i], row_upper[i]
+        span = slice(a.indptr[i], a.indptr[i + 1])
+        expr = pulp.LpAffineExpression(
+            [(columns[j], v) for j, v in zip(a.indices[span], a.data[span], strict=True)]
+        )
+        if lo == up:
+            constraints[f"r{i}"] = pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"r{i}", lo)
+            continue
+        if math.isfinite(lo):
+            constraints[f"r{i}"] = pulp.LpConstraint(expr, pulp.LpConstraintGE, f"r{i}", lo)
+        if math.isfinite(up):
+            name = f"r{i}u" if math.isfinite(lo) else f"r{i}"
+            constraints[name] = pulp.LpConstraint(expr, pulp.LpConstraintLE, name, up)
+    problem.extend(constraints)
+    return problem, columns
+
+
+def hint(said: str) -> str:
+    """What to look at when the model has no feasible plan."""
     if "nfeasible" in said:
         return (
             "Energy targets cannot make the model infeasible (unserved energy absorbs them), "

@@ -203,19 +203,7 @@ def _gathered_rows(m: Model, name: str, terms: list, sense: str, rhs: float = 0.
     Each term is ``(block, index, coef)``: `index` a tuple of integer arrays (one per
     block dim, one entry per row), `coef` a scalar or an array over rows.
     """
-    columns = []
-    for block, index, coef in terms:
-        vars_ = m.blocks[block].vars[index]
-        columns.append((vars_, np.broadcast_to(np.asarray(coef, dtype=float), vars_.shape)))
-    rows = []
-    for r in range(len(columns[0][0])):
-        row: dict = {}
-        for vars_, coef in columns:
-            row[vars_[r]] = row.get(vars_[r], 0.0) + coef[r]
-        pairs = [(v, c) for v, c in row.items() if c != 0.0]
-        if pairs:
-            rows.append((pairs, sense, rhs))
-    m.add_rows(name, rows)
+    m.add_indexed_rows(name, terms, sense, rhs)
 
 
 def _add_costs(m: Model, ds: xr.Dataset, policy: Policy) -> None:

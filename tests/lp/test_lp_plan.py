@@ -64,6 +64,7 @@ def test_plan_has_the_contract_vars_dims_units_and_attrs(toy_plan, tmp_path):
     expected |= {"target_shortfall"}  # 0 here: the targets are met
     expected |= {"ppa_solar", "ppa_wind_onshore", "ppa_wheeling"}  # 0: the toy has no PPA
     expected |= {"grid_wheeling", "grid_energy_charge"}  # 0: the toy has no wheeling tariff
+    expected |= {"backup", "backhaul_latency"}
     assert set(plan["component"].values) == expected
     write_netcdf(plan, tmp_path / "plan.nc")  # attrs are NetCDF-safe
     back = xr.open_dataset(tmp_path / "plan.nc")
@@ -280,10 +281,10 @@ def test_rounded_plan_is_kept_when_branch_and_bound_finds_nothing_in_time(monkey
     assert rounded.attrs["mip_gap"] > 0
     real_run = solve_module._run
 
-    def no_incumbent(prob, solver, time_limit, mip_gap, mip, highs_options=None):
+    def no_incumbent(prob, solver, time_limit, mip_gap, mip, highs_options=None, phase="lp"):
         if mip:
             raise planner.SolverError("highs: no usable plan within the time limit")
-        return real_run(prob, solver, time_limit, mip_gap, mip, highs_options)
+        return real_run(prob, solver, time_limit, mip_gap, mip, highs_options, phase)
 
     monkeypatch.setattr(solve_module, "_run", no_incumbent)
     with pytest.warns(PlanWarning, match="time limit"):
