@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -76,6 +77,8 @@ def device_info() -> dict:
         "jax": jax.__version__,
         "python": platform.python_version(),
         "host": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "load_average": os.getloadavg()[0],  # other work on the machine slows a CPU run
     }
 
 
