@@ -5,7 +5,8 @@
 #
 #   benchmarks/gpu_check.sh [--skip-cuda-install] [--wheels DIR] [--quick] [--out FILE]
 #
-#   --skip-cuda-install  use the jax that is installed (a CPU machine, or CUDA jax already there)
+#   --skip-cuda-install  use the jax that is installed (a CPU machine, or a CUDA jax already there,
+#                        e.g. jax[cuda13] on an image that ships it)
 #   --wheels DIR         install from wheels in DIR only (a GPU node without a package index)
 #   --quick              the toy at small sizes instead of Japan (the test suite's CPU smoke test)
 #   --out FILE           the JSON (default benchmarks/results/gpu_check.json)
@@ -20,7 +21,7 @@ while [[ $# -gt 0 ]]; do
         --wheels) wheels="$2"; shift ;;
         --quick) quick="--quick" ;;
         --out) out="$2"; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "gpu_check.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -38,6 +39,7 @@ pip_install() {
 }
 
 started=$(date +%s)
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # this checkout's planner and benchmarks
 if ! "$PYTHON" -c "import planner" 2>/dev/null; then
     echo "gpu_check: installing planner and its dependencies" >&2
     pip_install -e .
@@ -47,6 +49,5 @@ if [[ $install -eq 1 ]]; then
     echo "gpu_check: installing jax[cuda12]==$version" >&2
     pip_install "jax[cuda12]==$version"
 fi
-export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 "$PYTHON" -m benchmarks.gpu_check $quick --out "$out"
 echo "gpu_check: $(( $(date +%s) - started )) s in all; results in $out" >&2
