@@ -204,47 +204,58 @@ def _swept(points: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
     return out
 
 
+def _series(points, target: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Points grouped by the other targets' limits (one frontier each), loosest to tightest."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for p in points:
+        others = {k: v for k, v in p["targets"].items() if k != target and v is not None}
+        key = ", ".join(f"{k} = {_fmt_value(k, v)}" for k, v in sorted(others.items()))
+        groups.setdefault(key, []).append(p)
+    sign = -1.0 if target.startswith("max") else 1.0
+    return [(k, sorted(g, key=lambda p: sign * p["targets"][target])) for k, g in groups.items()]
+
+
 def frontier_table(runs: list[Run]) -> list[str]:
-    """Markdown lines: per swept target, the runs from loosest to tightest, with the marginal cost
-    of each step (JPY/yr per MWh/yr of unserved energy avoided, or per point of CFE score)."""
+    """Markdown lines: per swept target (and per setting of the others), the runs from loosest to
+    tightest, with the marginal cost of each step (JPY/yr per MWh/yr of unserved energy avoided,
+    or bn JPY/yr per point of CFE score)."""
     points = frontier_points(runs)
     lines = []
     for target, key, unit in _swept(points):
-        tight = sorted(
-            points,
-            key=lambda p: (
-                -p["targets"][target] if target.startswith("max") else p["targets"][target]
-            ),
-        )
         per = "JPY per MWh avoided" if target.startswith("max") else "bn JPY/yr per CFE point"
-        lines += [
-            f"### Cost of reliability: {target}",
-            "",
-            f"| {target} | accepted | iterations | cost bn JPY/yr | reached | marginal cost ({per}) |",
-            "|---:|---|---:|---:|---:|---:|",
-        ]
-        prev = None
-        for p in tight:
-            marginal = "-"
-            reached = p[key]
-            if prev is not None and reached is not None and prev[key] is not None:
-                gain = (prev[key] - reached) if target.startswith("max") else (reached - prev[key])
-                gain /= unit
-                dcost = p["cost"] - prev["cost"]
-                if gain > 0:
-                    m = dcost / gain
-                    marginal = f"{m:,.0f}" if target.startswith("max") else fmt_number(m / 1e9)
-                else:
-                    marginal = "no gain"
-            limit = p["targets"][target]
-            lines.append(
-                f"| {_fmt_value(target, limit)} | {'yes' if p['accepted'] else '**no**'} | "
-                f"{p['iterations']} | {p['cost'] / 1e9:,.2f} | "
-                f"{_fmt_value(target, reached) if reached is not None else '-'} | {marginal} |"
-            )
-            prev = p
-        lines.append("")
+        for others, tight in _series(points, target):
+            lines += [
+                f"### Cost of reliability: {target}" + (f" ({others})" if others else ""),
+                "",
+                f"| {target} | accepted | iterations | cost bn JPY/yr | reached | "
+                f"marginal cost ({per}) |",
+                "|---:|---|---:|---:|---:|---:|",
+            ]
+            prev = None
+            for p in tight:
+                lines.append(_frontier_row(p, prev, target, key, unit))
+                prev = p
+            lines.append("")
     return lines
+
+
+def _frontier_row(p, prev, target: str, key: str, unit: float) -> str:
+    marginal = "-"
+    reached = p[key]
+    if prev is not None and reached is not None and prev[key] is not None:
+        gain = (prev[key] - reached) if target.startswith("max") else (reached - prev[key])
+        gain /= unit
+        if gain > 0:
+            m = (p["cost"] - prev["cost"]) / gain
+            marginal = f"{m:,.0f}" if target.startswith("max") else fmt_number(m / 1e9)
+        else:
+            marginal = "no gain"
+    limit = p["targets"][target]
+    return (
+        f"| {_fmt_value(target, limit)} | {'yes' if p['accepted'] else '**no**'} | "
+        f"{p['iterations']} | {p['cost'] / 1e9:,.2f} | "
+        f"{_fmt_value(target, reached) if reached is not None else '-'} | {marginal} |"
+    )
 
 
 def draw_frontier(runs: list[Run]):
@@ -256,26 +267,31 @@ def draw_frontier(runs: list[Run]):
     fig = new_figure(4.6 * len(swept), 3.6)
     for k, (target, key, _) in enumerate(swept):
         ax = fig.add_subplot(1, len(swept), k + 1)
-        pts = sorted((p for p in points if p[key] is not None), key=lambda p: p[key])
         scale = 1.0 if target.startswith("max") else 100.0
-        x = [p[key] * scale for p in pts]
-        y = [p["cost"] / 1e9 for p in pts]
-        ax.plot(x, y, "-", color="#4c72b0", alpha=0.6)
-        for p, xi, yi in zip(pts, x, y, strict=True):
-            ax.plot(
-                xi,
-                yi,
-                "o" if p["accepted"] else "x",
-                color="#4c72b0" if p["accepted"] else "#c44e52",
-                ms=7,
-            )
-            ax.annotate(
-                _fmt_value(target, p["targets"][target]),
-                (xi, yi),
-                xytext=(4, 4),
-                textcoords="offset points",
-                fontsize=7,
-            )
+        series = _series(points, target)
+        for i, (others, group) in enumerate(series):
+            pts = sorted((p for p in group if p[key] is not None), key=lambda p: p[key])
+            x = [p[key] * scale for p in pts]
+            y = [p["cost"] / 1e9 for p in pts]
+            line = ax.plot(x, y, "-", alpha=0.6, color=f"C{i}", label=others or None)[0]
+            for p, xi, yi in zip(pts, x, y, strict=True):
+                missed = "#c44e52"
+                ax.plot(
+                    xi,
+                    yi,
+                    "o" if p["accepted"] else "x",
+                    ms=7,
+                    color=line.get_color() if p["accepted"] else missed,
+                )
+                ax.annotate(
+                    _fmt_value(target, p["targets"][target]),
+                    (xi, yi),
+                    xytext=(4, 4),
+                    textcoords="offset points",
+                    fontsize=7,
+                )
+        if any(others for others, _ in series):
+            ax.legend(fontsize=7)
         if target.startswith("max"):
             ax.set_xscale("symlog", linthresh=100.0)
             ax.set_xlabel("unserved energy p95 reached (MWh/yr, held out)")
