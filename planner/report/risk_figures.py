@@ -98,7 +98,8 @@ def _shortfall_panel(ax, risk: xr.Dataset, options: ReportOptions) -> None:
                 color=c,
                 ls="--",
                 lw=1.3,
-                label=f"target: p95 <= {fmt_number(target * scale)} {unit} ({ok})",
+                label=f"{legend.split(' (')[0]} target: p95 <= {fmt_number(target * scale)} "
+                f"{unit} ({ok})",
             )
             lowest = min(lowest, target * scale) if target > 0 else lowest
     ax.axvline(5.0, color="#555555", lw=0.8, ls=":", label="5 % of futures (p95)")
@@ -139,7 +140,7 @@ def _score_panel(ax, risk: xr.Dataset, options: ReportOptions, policy: dict[str,
                 color=c,
                 ls="--",
                 lw=1.3,
-                label=f"risk target: p5 >= {fmt_percent(target)} ({ok})",
+                label=f"{legend.split(' ', 1)[1]} risk target: p5 >= {fmt_percent(target)} ({ok})",
             )
         lp = policy.get(policy_field)
         if lp is not None:
@@ -148,7 +149,7 @@ def _score_panel(ax, risk: xr.Dataset, options: ReportOptions, policy: dict[str,
                 color=c,
                 ls=":",
                 lw=1.3,
-                label=f"policy target (LP year): {fmt_percent(float(lp))}",
+                label=f"{legend.split(' ', 1)[1]} policy target (LP year): {fmt_percent(float(lp))}",
             )
     ax.axhline(5.0, color="#555555", lw=0.8, ls=":", label="5 % of futures (p5)")
     ax.set_ylim(0, 100)
@@ -173,7 +174,7 @@ def _cost_panel(ax, risk: xr.Dataset) -> None:
     ax.set_xlabel(f"{unit} {_per(risk)}")
     ax.set_ylabel("futures")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title("Energy cost (grid, fuel)", fontsize=10)
+    ax.set_title("Energy cost (grid, fuel, less export revenue)", fontsize=10)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=7, loc="upper right", framealpha=0.9)
 

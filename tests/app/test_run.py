@@ -54,6 +54,8 @@ def test_toy_run_writes_every_output_and_agrees_with_the_library(tmp_path):
     assert_progress_lines(proc.stdout, n_futures)
     assert_progress_lines(log, n_futures)  # the run log too
     assert_one_log_format(log)
+    assert "Running HiGHS" not in proc.stdout + proc.stderr  # the solver banner is gone
+    assert "Copyright" not in proc.stdout + proc.stderr
     assert not [p for p in run_dir.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")]
 
     scenario = xr.load_dataset(run_dir / "scenario.nc")
@@ -105,6 +107,15 @@ def assert_progress_lines(out: str, n_futures: int) -> None:
     assert bar and LINE.match(bar[0]) and f" 0/{n_futures} " in bar[0]
     assert "100%|" in bar[-1] and f"{n_futures}/{n_futures}" in bar[-1]
     assert "\r" not in out  # a bar redrawn in place is unreadable in a log file
+    lp = [line for line in out.splitlines() if LP_PROGRESS.search(line)]
+    assert lp, "no LP progress line with its phase and elapsed seconds"
+
+
+# planner.lp.solve's progress: a phase and the seconds it took, e.g.
+# "[12:00:03] LP relaxation: optimal in 1.3 s, objective 6.4085e+09 JPY/yr"
+LP_PROGRESS = re.compile(
+    r"^\[[\d:]+\] (LP relaxation|fixed siting|branch and bound)\b.*\b\d+(\.\d)? s\b"
+)
 
 
 def assert_one_log_format(log: str) -> None:
