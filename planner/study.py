@@ -249,7 +249,7 @@ def harden_stage(s: RunSettings, scenario: xr.Dataset, reduced: xr.Dataset):
     """planner.harden from the run's settings: (plan, history, the LP's days with stress days)."""
     h, mc = s.harden, s.montecarlo
     policy = s.policy.to_policy(s.siting)
-    targets = h.targets(s.report.max_unserved_p95, s.report.min_cfe_p5, policy.get("cfe_target"))
+    targets = h.targets(s.report, policy.get("cfe_target"))
     log.info("Hardening: targets %s", targets.model_dump(exclude_none=True))
     return harden_run(
         scenario,

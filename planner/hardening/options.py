@@ -1,12 +1,15 @@
 """`HardenOptions`: how `planner robust=on` runs `planner.harden` (the config's `harden` section).
 
-The risk targets come from the report's (`report.max_unserved_p95`,
-`report.min_cfe_p5`) plus the two here; with no `report.min_cfe_p5` and a
-policy CFE target, the CFE target on the Monte Carlo's p5 is the policy's
-minus `cfe_tolerance` (issue 14: "CFE p5 >= the policy target minus 1 point").
+The risk targets are the report's (`report.max_unserved_p95`,
+`report.max_unmet_demand_p95`, `report.min_cfe_p5`, `report.min_re_share_p5`);
+with no `report.min_cfe_p5` and a policy CFE target, the CFE target on the
+Monte Carlo's p5 is the policy's minus `cfe_tolerance` (issue 14: "CFE p5 >=
+the policy target minus 1 point").
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,25 +32,16 @@ class HardenOptions(BaseModel):
     holdout_seed: int | None = Field(
         None, ge=0, description="seed of the held-out futures (None: montecarlo.seed + 1,000,003)"
     )
-    max_unmet_demand_p95: float | None = Field(
-        None, ge=0.0, description="MWh/yr of IT demand above built capacity in the p95 future"
-    )
-    min_re_share_p5: float | None = Field(None, ge=0.0, le=1.0)
     cfe_tolerance: float = Field(
         0.01, ge=0.0, le=1.0, description="min_cfe_p5 = policy cfe_target - this, if unset"
     )
     stress_futures: int = Field(3, ge=0, le=100)
     stress_days_per_future: int = Field(2, ge=0, le=30)
 
-    def targets(
-        self, max_unserved_p95: float | None, min_cfe_p5: float | None, cfe_target: float | None
-    ) -> RiskTargets:
-        """The RiskTargets of a run from the report's targets and the policy's CFE target."""
-        if min_cfe_p5 is None and cfe_target is not None:
-            min_cfe_p5 = max(0.0, cfe_target - self.cfe_tolerance)
-        return RiskTargets(
-            max_unserved_p95=max_unserved_p95,
-            max_unmet_demand_p95=self.max_unmet_demand_p95,
-            min_cfe_p5=min_cfe_p5,
-            min_re_share_p5=self.min_re_share_p5,
-        )
+    def targets(self, report: Any, cfe_target: float | None) -> RiskTargets:
+        """The RiskTargets of a run: the report's four targets (`ReportOptions` fields), with
+        min_cfe_p5 from the policy's CFE target (minus cfe_tolerance) where the report has none."""
+        values = {name: getattr(report, name, None) for name in RiskTargets.model_fields}
+        if values["min_cfe_p5"] is None and cfe_target is not None:
+            values["min_cfe_p5"] = max(0.0, cfe_target - self.cfe_tolerance)
+        return RiskTargets(**values)

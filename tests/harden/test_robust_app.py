@@ -17,7 +17,8 @@ def test_a_robust_study_writes_history_harden_report_and_summary(tmp_path):
             "time": {"n_days": 3},
             "policy": {"name": "cfe_70", "cfe_target": 0.7, "reserve_margin": 0.0},
             "montecarlo": {"n_futures": 32, "chunk_size": 32},
-            "harden": {"enabled": True, "max_iterations": 3, "max_unmet_demand_p95": 100.0},
+            "report": {"max_unmet_demand_p95": 100.0},
+            "harden": {"enabled": True, "max_iterations": 3},
         }
     )
     result = run_study(settings, tmp_path)
