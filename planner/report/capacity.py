@@ -75,8 +75,13 @@ def draw_capacity_panels(table: pd.DataFrame, title: str):
         else:
             empty.append(name.lower())
     n = len(table)
-    fig = new_figure(2.6 * len(panels) + 1.6, 1.9 + 0.34 * max(n, 2))
-    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    ncols = len(panels) if len(panels) <= 4 else -(-len(panels) // 2)  # 5-6 panels: 2 rows
+    nrows = -(-len(panels) // ncols)
+    fig = new_figure(2.9 * ncols + 1.6, 0.6 + nrows * (1.3 + 0.34 * max(n, 2)))
+    grid = np.atleast_2d(fig.subplots(nrows, ncols, sharey=True, squeeze=False))
+    for ax in grid.flat[len(panels) :]:
+        ax.set_visible(False)
+    axes = grid.flat[: len(panels)]
     y = np.arange(n)
     handles: dict[str, object] = {}
     for ax, (name, unit, cols) in zip(axes, panels, strict=True):
@@ -105,8 +110,9 @@ def draw_capacity_panels(table: pd.DataFrame, title: str):
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
         ax.set_axisbelow(True)
-    axes[0].set_yticks(y, list(table.index), fontsize=8)
-    axes[0].invert_yaxis()
+    for row in grid:
+        row[0].set_yticks(y, list(table.index), fontsize=8)
+    grid[0, 0].invert_yaxis()  # shared: every panel lists the first site at the top
     if handles:
         fig.legend(
             list(handles.values()),

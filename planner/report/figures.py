@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import xarray as xr
 
-from planner.report.metrics import representative_days, system_dispatch
+from planner.report.metrics import SUMMER, WINTER, representative_days, system_dispatch
 from planner.report.style import SOURCE_COLOURS, colour, fmt_money, fmt_number, label, new_figure
 
 
@@ -40,6 +40,7 @@ def draw_cost(plan: xr.Dataset, it_energy_mwh: float):
     return fig
 
 
+SEASON_MONTHS = {"summer": SUMMER, "winter": WINTER}
 BAND_LABELS = {"export": "Exported to the grid", "curtailment": "Curtailed"}
 
 
@@ -99,9 +100,9 @@ def draw_dispatch(plan: xr.Dataset, hours: xr.Dataset):
             ls="--",
             label="Load + battery charging",
         )
-        ax.set_title(
-            f"{season.capitalize()}: {day:%d %b %Y} (stands for {weight:.0f} days)", fontsize=10
-        )
+        in_season = day.month in SEASON_MONTHS[season]
+        name = season.capitalize() if in_season else f"No {season} day modelled; nearest"
+        ax.set_title(f"{name}: {day:%d %b %Y} (stands for {weight:.0f} days)", fontsize=10)
         ax.set_xlabel("hour of day")
         ax.set_xlim(0, 23)
         ax.set_xticks(range(0, 24, 3))

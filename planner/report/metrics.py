@@ -136,6 +136,9 @@ def capacity_table(plan: xr.Dataset, sites: list[str] | None = None) -> pd.DataF
     )
 
 
+SUMMER, WINTER = (6, 7, 8), (12, 1, 2)  # months of the dispatch figure's two days
+
+
 def representative_days(hours: xr.Dataset) -> dict[str, pd.Timestamp]:
     """A summer (Jun-Aug) and a winter (Dec-Feb) day among the modelled periods.
 
@@ -152,7 +155,7 @@ def representative_days(hours: xr.Dataset) -> dict[str, pd.Timestamp]:
     days = table.groupby("day").agg(weight=("weight", "mean"))
     months = days.index.month
     out: dict[str, pd.Timestamp] = {}
-    for season, wanted, centre in (("summer", (6, 7, 8), 7), ("winter", (12, 1, 2), 1)):
+    for season, wanted, centre in (("summer", SUMMER, 7), ("winter", WINTER, 1)):
         inside = days[np.isin(months, wanted)]
         if len(inside):
             out[season] = inside["weight"].idxmax()
