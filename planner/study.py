@@ -164,9 +164,8 @@ def lp_hours(s: RunSettings, reduced: xr.Dataset | None = None) -> str:
         text += f" plus {plural(n_extreme, 'extreme day')}"
     elif n_extreme is None and s.time.extreme_days:
         text += " plus extreme days"
-    days = attrs.get("period_days")
-    if isinstance(days, str) and days:
-        text += f" (of the scenario's {len(json.loads(days))})"
+    if reduced is not None and "day" in reduced.sizes:  # day_cluster: every day of the scenario
+        text += f" (of the scenario's {reduced.sizes['day']:,})"
     return text
 
 

@@ -140,6 +140,8 @@ def test_lp_hours_counts_what_reduce_time_made():
     assert text.startswith(f"{n_rep} representative day")
     assert "plus 2 extreme days" in text and "(of the scenario's 7)" in text
     assert "12 representative" not in text
+    three = lp_hours(s, planner.reduce_time(toy, n_days=3, extreme_days=True))
+    assert three == "3 representative days plus 2 extreme days (of the scenario's 7)"
     assert plural(1, "site") == "1 site" and plural(3, "site") == "3 sites"
 
 
