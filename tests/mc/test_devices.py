@@ -119,3 +119,35 @@ def test_measured_bytes_per_future_cover_the_compact_futures(toy):
     # and per-site state of one future are far below a megabyte
     assert compact <= measured < 2**20
     assert device_chunk(run, jax.devices(), "jax") == devices.CPU_CHUNK
+
+
+def test_a_gpu_gets_a_memory_bounded_chunk_per_device(toy):
+    """device_chunk's GPU branch, with fake GPUs (no memory analysis: 4x the compact futures)."""
+    import jax
+    import numpy as np
+
+    from planner.mc import kernel, prepare
+    from planner.mc.simulate import LANES, device_chunk
+
+    from .conftest import stressed_toy_plan
+
+    class FakeGpu:
+        platform = "gpu"
+
+        def __init__(self, free):
+            self.free = free
+
+        def memory_stats(self):
+            return {"bytes_limit": self.free, "bytes_in_use": 0}
+
+    run = prepare(toy, stressed_toy_plan(toy))
+    ids = jax.ShapeDtypeStruct((1,), np.int32)
+    futures = jax.eval_shape(kernel.sample_chunk, np.uint32(0), ids, run.params, run.sizes)
+    per_future = 4 * sum(a.size * a.dtype.itemsize for a in jax.tree.leaves(futures))
+    # 100 MB free: half of it for two chunks in flight, in whole vectors of 32, on each device
+    expected = int(0.5 * 100e6 / (2 * per_future)) // LANES * LANES
+    assert 0 < expected < devices.GPU_CHUNK_MAX
+    assert device_chunk(run, [FakeGpu(100 * 10**6)] * 2, "jax") == 2 * expected
+    # 80 GB free: the cap on each device
+    assert device_chunk(run, [FakeGpu(80 * 10**9)] * 2, "jax") == 2 * devices.GPU_CHUNK_MAX
+    assert device_chunk(run, [FakeGpu(80 * 10**9)], "numpy") == devices.CPU_CHUNK
