@@ -180,6 +180,8 @@ def test_multirun_on_joblib_and_comparison(tmp_path):
     assert "**annual_re100**" in text and "**cfe_90**" in text
     for name in ("cost.png", "capacity.png", "risk.png"):
         assert (sweep_dir / "comparison" / "figures" / name).is_file()
+    page = (sweep_dir / "comparison" / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 3 and "**" not in page
 
     report.unlink()
     compare_main([str(sweep_dir)])  # `planner-compare DIR`
