@@ -147,7 +147,8 @@ def history_dataset(
     ds.attrs.update(
         accepted=int(accepted is not None),
         accepted_iteration=-1 if accepted is None else int(accepted),
-        verdict=verdict(final, accepted, last["_hold_checks"] is not None, last["stalled"]),
+        verdict=verdict(final, accepted, last["_hold_checks"] is not None, last["stalled"])
+        + (" " + last["stop_note"] if last.get("stop_note") else ""),
         targets=json.dumps(targets.model_dump(), sort_keys=True),
         n_futures=int(n_futures),
         n_holdout=int(n_holdout),

@@ -15,23 +15,23 @@ the Monte Carlo shows it fails, then solved again:
   Energy 195, doi:10.1016/j.energy.2018.01.023), with the extreme days picked
   by the Monte Carlo's failures instead of by a profile's peak; capacity
   expansion tools (PyPSA, GenX, Calliope) stop at the reduced LP and have no such
-  loop. When stress days were added before and power is still short, the firm
-  margin (`reserve_margin`, grid headroom kept free) rises too.
+  loop. When stress days were added before and power is still short, backup
+  generation is the next lever (below).
 - unserved energy that is *capacity* (IT demand above the built IT capacity or
   unroutable: demand growth, link cuts), or a missed `unmet_demand` target: the
   policy's `reserve_margin` rises to the demand growth of the future at the
   target's quantile (0.95, then 0.975, ... while it is still missed).
-- unserved energy at sites that are *down* (outages, disasters): the policy's
-  `backup_coverage` rises to 1 where the Policy has it (backup generation); else
-  it is reported as having no lever.
+- unserved energy at sites that are *down* (outages, disasters), or power still
+  short after stress days were added: the policy's `backup_coverage` rises to 1
+  where the Policy has it (backup generation); else it is reported as having no lever.
 - a missed CFE or renewable-share p5: the LP's target rises by what the full year
   loses against the LP (LP score - Monte Carlo p5) and then by what is still short.
 
 A plan that meets every target in-sample is checked on a held-out set (a fresh
 seed, `holdout_seed`); it is accepted only if the targets hold there too, else
 the held-out failures drive the next change and the next check uses a new
-seed. The loop stops when a plan is accepted, at `max_iterations`, or when no
-lever is left; `history.attrs["verdict"]` then names each target missed and by
+seed. The loop stops when a plan is accepted, at `max_iterations`, when no
+lever is left, or when a re-plan fails (e.g. a margin the grid headroom cannot hold); `history.attrs["verdict"]` then names each target missed and by
 how much.
 
 Warm start: not done. planner.lp solves through PuLP's highspy interface
@@ -55,7 +55,7 @@ import xarray as xr
 
 from planner.contracts.table import whole_number
 from planner.contracts.targets import RiskTargets, TargetCheck, all_hold
-from planner.errors import PolicyError
+from planner.errors import PolicyError, SolverError
 from planner.hardening.history import history_dataset, iteration_row
 from planner.hardening.stress import CAUSES, failure_causes, futures_of, stress_days
 from planner.lp import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT, Policy
@@ -197,7 +197,17 @@ def harden_run(
     rows, plans, reduced_of, accepted, n_checks = [], [], [], None, 0
     for it in range(max_iterations):
         t0 = time.perf_counter()
-        plan = solve_plan(state.reduced, policy=state.policy, **lp)
+        try:
+            plan = solve_plan(state.reduced, policy=state.policy, **lp)
+        except SolverError as err:
+            if not rows:
+                raise
+            rows[-1]["stalled"] = True
+            rows[-1]["stop_note"] = (
+                f"The re-plan after it ({'; '.join(state.changes)}) failed: {err}"
+            )
+            log.info("Harden: %s", rows[-1]["stop_note"])
+            break
         risk = simulate(
             state.scenario,
             plan,
@@ -355,7 +365,9 @@ def _fix_energy(state: _Loop, plan, risk, seed: int, missed: list[TargetCheck]) 
             power_days.append(causes.sel(cause="power"))
     if totals["capacity"] > 0:
         changes += _raise_it_margin(state, plan, risk, seed)
-    if totals["outage"] > 0 or totals["power"] > 0:  # backup runs on any shortfall in the MC
+    # backup runs on any shortfall in the Monte Carlo: for sites down, and for power short
+    # where stress days were added before and did not suffice
+    if totals["outage"] > 0 or (totals["power"] > 0 and state.stress_rounds > 0):
         changes += _raise_backup(state, totals["outage"] + totals["power"])
     if totals["power"] > 0 and state.stress_days_per_future > 0 and power_days:
         changes += _add_stress(state, plan, power_days[0], seed)
@@ -393,7 +405,7 @@ def _raise_backup(state: _Loop, outage_mwh: float) -> list[str]:
     if old >= 1.0:
         return []
     state.policy = Policy(**{**state.policy.model_dump(), "backup_coverage": 1.0})
-    return [f"backup_coverage {old:.2f} -> 1.00 (sites down)"]
+    return [f"backup_coverage {old:.2f} -> 1.00 (sites down or power short)"]
 
 
 def _add_stress(state: _Loop, plan, power: xr.DataArray, seed: int) -> list[str]:
@@ -407,15 +419,8 @@ def _add_stress(state: _Loop, plan, power: xr.DataArray, seed: int) -> list[str]
         for d in np.argsort(-by_day, kind="stable")[: state.stress_days_per_future]:
             if by_day[d] > 0:
                 picked[int(d)] = int(f)
-    changes = []
-    if state.stress_rounds > 0 or not picked:  # stress days did not suffice: keep grid free
-        old = state.policy.reserve_margin
-        if old < 1.0:
-            new = min(1.0, old + MARGIN_STEP)
-            state.policy = Policy(**{**state.policy.model_dump(), "reserve_margin": new})
-            changes.append(f"reserve_margin {old:.2f} -> {new:.2f} (firm grid margin)")
     if not picked:
-        return changes
+        return []
     days = sorted(picked)
     futures = sorted(set(picked.values()))
     draws = futures_of(state.scenario, plan, futures, seed, state.uncertainty, state.dtype)
@@ -430,7 +435,7 @@ def _add_stress(state: _Loop, plan, power: xr.DataArray, seed: int) -> list[str]
     dates = [
         str(np.datetime_as_string(state.scenario["time"].values[24 * d], unit="D")) for d in days
     ]
-    return [*changes, f"{len(days)} stress days added ({', '.join(dates)})"]
+    return [f"{len(days)} stress days added ({', '.join(dates)})"]
 
 
 def _fix_score(

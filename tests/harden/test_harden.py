@@ -1,11 +1,13 @@
 """planner.harden on the toy: a missed target fixed by re-planning, an impossible one reported."""
 
+import json
+
 import numpy as np
 import pytest
 
 import planner
 from planner import PolicyError
-from planner.hardening import harden
+from planner.hardening import harden, harden_run
 from planner.hardening.stress import failure_causes, futures_of, stress_days
 
 N = 64  # futures: enough for a p95 on the toy, seconds per iteration
@@ -121,3 +123,35 @@ def test_bad_arguments_are_refused_before_solving(scn):
         harden(scn, targets={"max_unserved_p95": 1.0}, max_iterations=0)
     with pytest.raises(PolicyError, match="min_cfe_p5"):
         harden(scn, targets={"min_cfe_p5": 2.0})
+
+
+@pytest.mark.slow
+def test_power_short_days_become_lp_periods_and_cut_the_shortfall(scn):
+    """No grid (headroom 0), no backup: the futures' dull days short of power become stress
+    periods; the LP builds for them, and the full year's p95 shortfall falls."""
+    islanded = scn.copy()
+    islanded["grid_headroom"] = scn["grid_headroom"] * 0.0
+    red = planner.reduce_time(islanded, n_days=3)
+    result = harden_run(
+        islanded,
+        {"reserve_margin": 0.0, "backup_coverage": 0.0},
+        {"max_unserved_p95": 50.0},
+        n_futures=N,
+        max_iterations=3,
+        reduced=red,
+        uncertainty={
+            "site_outages": {"enabled": False},
+            "disasters": {"enabled": False},
+            "demand_growth": {"enabled": False},
+        },
+    )
+    h = result.history
+    value = h["value"].sel(target="max_unserved_p95").values
+    assert value[0] > 50.0 and value[1] < value[0]
+    assert "stress days added" in str(h["change"].values[1])
+    assert h["n_periods"].values[1] > h["n_periods"].values[0]
+    assert h["gen_capacity"].values[1] > h["gen_capacity"].values[0]  # built for the dull days
+    stress = json.loads(result.reduced.attrs["stress_days"])
+    assert stress and all(s["source"].startswith("future ") for s in stress)
+    assert float(result.reduced["weight"].sum()) == float(red["weight"].sum())
+    assert result.reduced.sizes["time"] == result.plan.sizes["time"]
