@@ -8,7 +8,7 @@ iteration, in-sample and held out, its limit drawn; cost by iteration).
 A sweep's comparison (`experiment=reliability_frontier`): `frontier_points(runs)`
 from the runs' summary.json (their `harden` sections), `frontier_table(runs)`
 (cost against the risk reached, and the marginal cost of each step: JPY per MWh
-of unserved energy avoided, JPY per CFE point) and `draw_frontier(runs)`.
+of unserved energy avoided, M JPY/yr per CFE point) and `draw_frontier(runs)`.
 """
 
 from __future__ import annotations
@@ -218,11 +218,11 @@ def _series(points, target: str) -> list[tuple[str, list[dict[str, Any]]]]:
 def frontier_table(runs: list[Run]) -> list[str]:
     """Markdown lines: per swept target (and per setting of the others), the runs from loosest to
     tightest, with the marginal cost of each step (JPY/yr per MWh/yr of unserved energy avoided,
-    or bn JPY/yr per point of CFE score)."""
+    or M JPY/yr per point of CFE score)."""
     points = frontier_points(runs)
     lines = []
     for target, key, unit in _swept(points):
-        per = "JPY per MWh avoided" if target.startswith("max") else "bn JPY/yr per CFE point"
+        per = "JPY per MWh avoided" if target.startswith("max") else "M JPY/yr per CFE point"
         for others, tight in _series(points, target):
             lines += [
                 f"### Cost of reliability: {target}" + (f" ({others})" if others else ""),
@@ -247,7 +247,7 @@ def _frontier_row(p, prev, target: str, key: str, unit: float) -> str:
         gain /= unit
         if gain > 0:
             m = (p["cost"] - prev["cost"]) / gain
-            marginal = f"{m:,.0f}" if target.startswith("max") else fmt_number(m / 1e9)
+            marginal = f"{m:,.0f}" if target.startswith("max") else fmt_number(m / 1e6)
         else:
             marginal = "no gain"
     limit = p["targets"][target]

@@ -37,10 +37,10 @@ def test_the_frontier_prices_each_step_of_unserved_energy_avoided():
 def test_cfe_steps_are_priced_per_point():
     runs = [
         _run(1e3, 0.0, 10e9, cfe_limit=0.69, cfe=0.70),
-        _run(1e3, 0.0, 12e9, cfe_limit=0.79, cfe=0.80),  # 10 points for 2 bn: 0.2 bn per point
+        _run(1e3, 0.0, 12e9, cfe_limit=0.79, cfe=0.80),  # 10 points for 2 bn: 200 M JPY per point
     ]
     text = "\n".join(frontier_table(runs))
-    assert text.splitlines()[-1].endswith("| 80.0% | 0.2 |")  # the tighter run: 2 bn / 10 points
+    assert text.splitlines()[-1].endswith("| 80.0% | 200 |")  # the tighter run: 2 bn / 10 points
     assert draw_frontier([runs[0]]) is None  # nothing swept
 
 
