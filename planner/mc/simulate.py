@@ -168,7 +168,7 @@ def simulate(
         "seed": int(seed),
         "n_futures": int(n_futures),
         "backend": backend,
-        "devices": len(devices) * count if backend == "jax" else count,
+        "devices": jax.device_count() if backend == "jax" else count,
         "processes": count,
         "device_kind": devices[0].device_kind,
         "seconds": time.perf_counter() - started,
