@@ -105,7 +105,11 @@ def latency_figure(
     table = links(scenario, plan)
     done = achieved(scenario, plan)
     nodes = [str(n) for n in scenario["node"].values if str(n) in set(table["node"])]
-    classes = list(dict.fromkeys(done["latency_class"]))
+    order = [str(c) for c in latency_classes(scenario)["latency_class"].values]
+    classes = sorted(
+        set(done["latency_class"]),
+        key=lambda c: (c not in order, order.index(c) if c in order else 0, c),
+    )
     techs = [str(b) for b in scenario["backhaul"].values if str(b) in set(table["backhaul"])]
     fig = new_figure(max(6.0, 0.8 * len(nodes) + 2), 6.5)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
