@@ -120,7 +120,8 @@ class Progress:
                 f"bound {_money(out.mip_dual_bound)}, gap {gap}, {out.mip_node_count:,} nodes"
             )
         if kind == CB.kCallbackIpmInterrupt:
-            return f"{head}, interior point iteration {out.ipm_iteration_count:,}"
+            count = out.ipm_iteration_count
+            return f"{head}, interior point" + (f" iteration {count:,}" if count >= 0 else "")
         return (
             f"{head}, simplex iteration {out.simplex_iteration_count:,}, "
             f"objective {_money(out.objective_function_value)}"
@@ -128,7 +129,8 @@ class Progress:
 
 
 def _money(value: float) -> str:
-    return f"{value * MONEY:.6g} JPY/yr"
+    """Model money as JPY/yr; '-' while HiGHS has no finite value (dual simplex phase 1)."""
+    return f"{value * MONEY:.6g} JPY/yr" if math.isfinite(value) else "-"
 
 
 def _callbacks(mip: bool) -> list:

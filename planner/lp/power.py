@@ -2,9 +2,10 @@
 
 Variables: gen_capacity (site, gen, MW) on site within gen_potential; ppa_capacity
 (site, gen, MW) off-site PPA within ppa_potential; grid_capacity (site, MW); hourly
-grid_import, export, curtailment, unserved (site, time, MW).
+grid_import, export, curtailment, unserved, it_load (site, time, MW).
 Constraints, for every site and modelled hour:
   it_load = sum_n share[n, s] inference_demand[n, t] + training_load[s, t]
+    (its own row and column, so the dense share columns enter one row per site-hour)
   (1 + margin) it_load <= it_capacity[s]
   pue it_load + charge + curtailment + export
       = sum_g (gen_capacity + ppa_capacity) cf + grid_import + discharge + unserved
@@ -95,13 +96,31 @@ def it_load_terms(ds: xr.Dataset, scale: np.ndarray | float = 1.0) -> list:
     ]
 
 
+AGGREGATE_IT_LOAD = True
+
+
+def _it_load(m: Model, ds: xr.Dataset):
+    """Terms of scale x it_load in (site, time) rows: one `it_load` column per site-hour.
+
+    it_load = sum_n share x inference_demand + training_load is its own row, so the
+    share columns (node x site, the densest) enter one row per site-hour, not three.
+    """
+    if not AGGREGATE_IT_LOAD:
+        return lambda scale: it_load_terms(ds, scale)
+    m.add_variables("it_load", ("site", "time"), "MW")
+    m.add_constraints(
+        "it_load_sum", ("site", "time"), [("it_load", 1.0), *it_load_terms(ds, -1.0)], "=="
+    )
+    return lambda scale: [("it_load", scale)]
+
+
 def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> None:
     """Add generation, grid and balance variables and constraints, and their costs."""
     potential = ds["gen_potential"].transpose("site", "gen").values
     ppa_potential = optional(ds, "ppa_potential")
     cf = model_cf(ds)
     pue = ds["pue"].transpose("site", "time").values
-    m.add_variables("gen_capacity", ("site", "gen"), "MW", upper=potential)
+    m.add_variables("gen_capacity", ("site", "gen"), "MW", upper=potential, mask=potential > 0)
     m.add_variables(
         "ppa_capacity", ("site", "gen"), "MW", upper=ppa_potential, mask=ppa_potential > 0
     )
@@ -125,17 +144,18 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
         row_mask=ppa_potential > 0,
     )
     margin = policy.reserve_margin
+    it_load = _it_load(m, ds)
     m.add_constraints(
         "it_capacity_use",
         ("site", "time"),
-        [*it_load_terms(ds, 1.0 + margin), ("it_capacity", -1.0)],
+        [*it_load(1.0 + margin), ("it_capacity", -1.0)],
         "<=",
     )
     m.add_constraints(
         "power_balance",
         ("site", "time"),
         [
-            *it_load_terms(ds, pue),
+            *it_load(pue),
             ("charge", 1.0),
             ("curtailment", 1.0),
             ("export", 1.0),
@@ -147,7 +167,7 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
         ],
         "==",
     )
-    firm_reserve = it_load_terms(ds, margin * pue) if margin > 0 else []
+    firm_reserve = it_load(margin * pue) if margin > 0 else []
     m.add_constraints(
         "grid_import_max",
         ("site", "time"),

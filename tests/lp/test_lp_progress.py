@@ -54,8 +54,16 @@ def test_the_branch_and_bound_line_shows_best_bound_and_gap():
         "branch and bound: 30 s, best 1.5241e+11 JPY/yr, bound 1.5232e+11 JPY/yr, "
         "gap 0.059%, 1,234 nodes"
     )
-    out.mip_primal_bound, out.mip_gap = float("inf"), float("inf")
-    assert "best none yet" in progress.line(highs.CB.kCallbackMipInterrupt, out, 1.0)
+    out.mip_primal_bound, out.mip_dual_bound, out.mip_gap = (
+        float("inf"),
+        -float("inf"),
+        float("inf"),
+    )
+    line = progress.line(highs.CB.kCallbackMipInterrupt, out, 1.0)
+    assert "best none yet, bound -, gap -" in line  # before the root LP: nothing finite
+    simplex = SimpleNamespace(simplex_iteration_count=12, objective_function_value=-float("inf"))
+    line = highs.Progress("LP relaxation", 5.0).line(highs.CB.kCallbackSimplexInterrupt, simplex, 3)
+    assert line == "LP relaxation: 3 s, simplex iteration 12, objective -"
 
 
 def test_ctrl_c_stops_highs_and_reaches_the_caller(monkeypatch):
