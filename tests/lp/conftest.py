@@ -7,6 +7,7 @@ import pytest
 import xarray as xr
 
 from planner.lp import dispatch_metrics
+from planner.lp.network import peak_traffic
 from planner.scenario.validate import scenario_reachable
 
 REL = 1e-6
@@ -69,9 +70,16 @@ def check_invariants(plan: xr.Dataset, scenario: xr.Dataset, policy: dict) -> No
     reachable = scenario_reachable(scenario).any("backhaul")
     assert float(plan["share"].where(~reachable, 0.0).max()) == 0.0
     assert float(plan["backhaul_capacity"].where(~scenario_reachable(scenario), 0.0).max()) == 0.0
-    peak = scenario["traffic_per_mw"] * scenario["inference_demand"].max("time")
-    carried = plan["backhaul_capacity"].sum("backhaul")
-    assert (carried >= plan["share"] * peak - 1e-6 * np.maximum(peak, 1.0)).all()
+    if "link_share" in plan:  # each technology carries the peak traffic of the classes it takes
+        traffic = peak_traffic(scenario)  # (node, latency_class) Gbps if all went one way
+        need = (plan["link_share"] * xr.DataArray(traffic, dims=("node", "latency_class"))).sum(
+            "latency_class"
+        )
+        assert (plan["backhaul_capacity"] >= need - 1e-6 * np.maximum(need, 1.0)).all()
+    else:
+        peak = scenario["traffic_per_mw"] * scenario["inference_demand"].max("time")
+        carried = plan["backhaul_capacity"].sum("backhaul")
+        assert (carried >= plan["share"] * peak - 1e-6 * np.maximum(peak, 1.0)).all()
 
     # Costs by component sum to the objective, which is what the solver minimised.
     total = float(plan["cost"].sum())
