@@ -12,7 +12,7 @@ from planner.contracts.plan import PLAN_SCHEMA
 from planner.contracts.risk import RISK_SCHEMA, RISK_TABLE, SITE_PREFIX, STATS, SUMMARY
 from planner.contracts.table import Var, check_values, markdown_table
 from planner.lp import Policy, build_model
-from planner.mc.dispatch import State
+from planner.mc.dispatch import PER_FUTURE, State
 from planner.mc.metrics import future_metrics, risk_dataset
 from planner.scenario import SCHEMA
 
@@ -53,7 +53,7 @@ def test_every_metric_mc_metrics_makes_has_a_row(toy_scenario):
     rng = np.random.default_rng(0)
     state = State(
         **{
-            field: rng.uniform(1.0, 2.0, n_futures if field == "lol" else (n_futures, n_sites))
+            field: rng.uniform(1.0, 2.0, n_futures if field in PER_FUTURE else (n_futures, n_sites))
             for field in State._fields
         }
     )
