@@ -67,7 +67,23 @@ def write_csv_folder(ds: xr.Dataset, folder: Path) -> None:
         frame.to_csv(folder / f"{_file_stem(dims)}.csv", index=False)
     units = {n: str(ds[n].attrs["units"]) for n in ds.data_vars if "units" in ds[n].attrs}
     (folder / "units.json").write_text(json.dumps(units, indent=2) + "\n")
-    (folder / "attrs.json").write_text(json.dumps(ds.attrs, indent=2, default=str) + "\n")
+    attrs = {k: _json_attr_out(v) for k, v in ds.attrs.items()}  # '{"low": 0.7}' -> {"low": 0.7}
+    (folder / "attrs.json").write_text(json.dumps(attrs, indent=2, default=str) + "\n")
+
+
+def _json_attr_out(value):
+    """An attr holding JSON text (NetCDF attrs are strings) as the JSON it holds, once."""
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _json_attr_in(value):
+    """attrs.json's tables and lists back to JSON text, as NetCDF attrs hold them."""
+    return json.dumps(value) if isinstance(value, dict | list) else value
 
 
 def _labels_out(values: np.ndarray) -> np.ndarray:
@@ -116,7 +132,7 @@ def read_csv_folder(folder: Path) -> xr.Dataset:
         for name, da in _read_multi(path, dims, coords, problems).items():
             _add(data, origin, problems, name, path.name, da)
     units = _read_json(folder / "units.json", problems)
-    attrs = _read_json(folder / "attrs.json", problems)
+    attrs = {k: _json_attr_in(v) for k, v in _read_json(folder / "attrs.json", problems).items()}
     if not problems:  # else a variable of an unreadable file would be "unknown" too
         problems += _unit_problems(units, data)
     if problems:

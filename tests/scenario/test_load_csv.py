@@ -144,3 +144,13 @@ def test_bad_demand_scenarios_attr_is_named(toy, tmp_path, raw, named):
     ds.to_netcdf(tmp_path / "d.nc", engine="h5netcdf")
     msg = problems(tmp_path / "d.nc")
     assert "attrs['demand_scenarios']" in msg and named in msg
+
+
+def test_json_attrs_are_written_once_and_read_back_as_they_were(toy, folder):
+    """attrs.json held demand_scenarios as a JSON string inside JSON (double-encoded)."""
+    import json
+
+    written = json.loads((folder / "attrs.json").read_text())
+    assert written["demand_scenarios"] == {"low": 0.7, "base": 1.0, "high": 1.3}
+    back = planner.load_scenario(folder)
+    assert json.loads(back.attrs["demand_scenarios"]) == json.loads(toy.attrs["demand_scenarios"])
