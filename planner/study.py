@@ -31,7 +31,7 @@ from planner import report
 from planner.config import PolicySettings, RunSettings
 from planner.errors import ConfigError, OutputExistsError, ScenarioWarning
 from planner.hardening import harden_run
-from planner.hardening.report import write_harden_report
+from planner.hardening.report import harden_summary, write_harden_report
 from planner.io import write_json, write_netcdf
 from planner.report import ReportOptions, StudyOptions
 from planner.report.style import fmt_energy, fmt_money, fmt_number, fmt_percent
@@ -98,9 +98,13 @@ def run_study(settings: RunSettings, out_dir: str | os.PathLike) -> StudyResult:
         fmt_percent(rk["cfe_score"]["p50"]),
     )
     log.info("Writing the report")
-    report.write_report(out_dir, scenario, plan, risk, summary, reduced=reduced, options=options)
-    if history is not None:  # harden.md: the iterations table and figure (planner.hardening.report)
-        summary["harden"] = write_harden_report(out_dir, history, options.dpi)
+    if history is not None:  # the run report shows harden's iterations, figure and verdict
+        summary["harden"] = harden_summary(history)
+    report.write_report(
+        out_dir, scenario, plan, risk, summary, reduced=reduced, options=options, history=history
+    )
+    if history is not None:  # harden.md: the same table and figure on their own
+        write_harden_report(out_dir, history, options.dpi)
     seconds["report"] = time.perf_counter() - t0
     seconds["total"] = time.perf_counter() - start
     summary["settings"] = settings.model_dump()

@@ -22,6 +22,7 @@ from planner.report.capacity import draw_capacity
 from planner.report.experiments import study_section
 from planner.report.html import write_html
 from planner.report.metrics import OPEN, check_inputs, on_plan_hours, site_energy
+from planner.report.network import backhaul_table, latency_figure
 from planner.report.options import ReportOptions
 from planner.report.risk_figures import draw_risk
 from planner.report.style import fmt_energy, fmt_money, fmt_number, fmt_percent, label, save
@@ -52,11 +53,13 @@ def write_report(
     *,
     reduced: xr.Dataset | None = None,
     options: ReportOptions | None = None,
+    history: xr.Dataset | None = None,
 ) -> Path:
     """Write figures/*.png, report.md and report.html into `out_dir`; returns report.md's path.
 
     `summary` is `summarize(scenario, plan, risk, options)`; `reduced` the
-    Scenario on the LP's hours (default: the Scenario). The figures folder
+    Scenario on the LP's hours (default: the Scenario); `history` planner.harden's
+    iterations (a `robust=on` run: its table, figure and verdict). The figures folder
     appears whole or not at all.
     """
     out_dir = Path(out_dir)
@@ -74,8 +77,11 @@ def write_report(
                 "dispatch": figures.draw_dispatch(plan, hours),
                 "risk": draw_risk(risk, options, summary.get("policy")),
             }
+            if history is not None:
+                made["harden_iterations"] = _hardening().draw_iterations(history)
             for name, fig in made.items():
                 save(fig, folder / f"{name}.png", options.dpi)
+            latency_figure(scenario, plan, folder / "latency.png", options.dpi)
 
         atomic_write_dir(out_dir / "figures", _draw, overwrite=True)
     fig = options.figures
@@ -87,10 +93,11 @@ def write_report(
         *_figure("capacity", "Capacity by site", fig),
         *cost_section(summary),
         *_figure("cost", "Annual cost", fig),
-        *backhaul_section(plan, scenario),
+        *backhaul_section(scenario, plan, fig),
         *dispatch_section(fig),
         *study_section(summary, options.study),
         *risk_section(summary, scenario, fig),
+        *(harden_section(history, fig) if history is not None else []),
         *files_section(),
     ]
     text = "\n".join(lines)
@@ -162,6 +169,15 @@ def key_numbers(summary: dict[str, Any], plan: xr.Dataset) -> list[str]:
             value, bound = fmt_percent(t["value"]), f">= {fmt_percent(t['target_min'])}"
         verdict = "met" if t["met"] else "**MISSED**"
         rows.append((name, f"{verdict}: {value} (target {bound})"))
+    if h := s.get("harden"):
+        rows.append(
+            (
+                "Hardening (planner.harden)",
+                f"{'accepted' if h['accepted'] else '**not accepted**'} after "
+                f"{len(h['iterations'])} iteration{'s' if len(h['iterations']) != 1 else ''} "
+                "(see Hardening below)",
+            )
+        )
     return ["## Key numbers", "", "| | |", "|---|---|", *[f"| {a} | {b} |" for a, b in rows], ""]
 
 
@@ -251,24 +267,45 @@ def cost_section(summary: dict[str, Any]) -> list[str]:
     return ["## Cost", "", *rows, ""]
 
 
-def backhaul_section(plan: xr.Dataset, scenario: xr.Dataset) -> list[str]:
-    """Every backhaul link built: node, site, technology, capacity, distance, share served."""
-    cap = plan["backhaul_capacity"].transpose("node", "site", "backhaul")
-    share = plan["share"].transpose("node", "site")
-    dist = scenario["distance"].sel(node=cap.node, site=cap.site).transpose("node", "site")
-    rows = [
-        "| demand node | site | technology | Gbps | km | share of node's inference |",
-        "|---|---|---|---:|---:|---:|",
+def backhaul_section(scenario: xr.Dataset, plan: xr.Dataset, with_figure: bool) -> list[str]:
+    """Every link the plan uses (latency class, technology, Gbps, km, latency against budget),
+    and the latency figure."""
+    return [
+        "## Backhaul and latency",
+        "",
+        "Each demand node's inference share by latency class, the site that serves it and the "
+        "technology that carries it; Gbps is the link's capacity split by class traffic, latency "
+        "one way, budget the class's (capped by the node's).",
+        "",
+        backhaul_table(scenario, plan),
+        *_figure(
+            "latency", "Latency budget and latency served, traffic by technology", with_figure
+        ),
     ]
-    for n, s, b in zip(*np.nonzero(cap.values > 1e-6), strict=True):
-        rows.append(
-            f"| {cap.node.values[n]} | {cap.site.values[s]} | {label(str(cap.backhaul.values[b]))} "
-            f"| {float(cap.values[n, s, b]):,.1f} | {float(dist.values[n, s]):,.0f} | "
-            f"{float(share.values[n, s]):.0%} |"
-        )
-    if len(rows) == 2:
-        rows.append("| (no backhaul built) | | | | | |")
-    return ["## Backhaul", "", *rows, ""]
+
+
+def _hardening():
+    """planner.hardening.report, imported when used: it imports planner.report.style, so a
+    top-level import here would make the two packages import each other."""
+    from planner.hardening import report
+
+    return report
+
+
+def harden_section(history: xr.Dataset, with_figure: bool) -> list[str]:
+    """planner.harden's iterations (cost, LP periods, each target in-sample and held out), the
+    figure and the verdict."""
+    return [
+        "## Hardening: plan, stress-test, re-plan",
+        "",
+        f"Each plan was run through {int(history.attrs['n_futures']):,} futures of the full year; "
+        f"a plan meeting every target was checked on {int(history.attrs['n_holdout']):,} held-out "
+        "futures (a fresh seed) and accepted only if the targets held there too. Energies per "
+        "year.",
+        "",
+        *_hardening().iterations_table(history),
+        *_figure("harden_iterations", "Risk and cost by iteration", with_figure),
+    ]
 
 
 NOT_INTERCONNECTED = (

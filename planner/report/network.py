@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
+from matplotlib.ticker import LogLocator
 
 from planner.report.style import BACKHAUL_COLOURS, colour, fmt_number, label, new_figure, save
 from planner.scenario.defaults import DEFAULT_CLASS, latency_classes
@@ -65,13 +66,14 @@ def links(scenario: xr.Dataset, plan: xr.Dataset) -> pd.DataFrame:
 
 
 def backhaul_table(scenario: xr.Dataset, plan: xr.Dataset) -> str:
-    """Markdown: every link with its latency class and technology, Gbps, km, latency, budget."""
+    """Markdown: every link with its latency class and technology, Gbps, km, latency, budget;
+    by node, then class, largest share first."""
     rows = [
         "| demand node | latency class | site | technology | share of node's inference "
         "| Gbps | km | latency ms | budget ms |",
         "|---|---|---|---|---:|---:|---:|---:|---:|",
     ]
-    for r in links(scenario, plan).itertuples(index=False):
+    for r in _by_node(scenario, links(scenario, plan)).itertuples(index=False):
         rows.append(
             f"| {r.node} | {r.latency_class} | {r.site} | {label(str(r.backhaul))} "
             f"| {r.share:.1%} | {fmt_number(r.gbps)} | {fmt_number(r.km)} "
@@ -80,6 +82,20 @@ def backhaul_table(scenario: xr.Dataset, plan: xr.Dataset) -> str:
     if len(rows) == 2:
         rows.append("| (no link) | | | | | | | | |")
     return "\n".join(rows) + "\n"
+
+
+def _by_node(scenario: xr.Dataset, table: pd.DataFrame) -> pd.DataFrame:
+    """`links` rows by node (the scenario's order), class (its order), largest share first."""
+    nodes = {str(n): i for i, n in enumerate(scenario["node"].values)}
+    classes = _classes_in_order(scenario, set(table["latency_class"]))
+    key = pd.DataFrame(
+        {
+            "node": table["node"].map(nodes),
+            "cls": table["latency_class"].map({c: i for i, c in enumerate(classes)}),
+            "share": -table["share"],
+        }
+    )
+    return table.loc[key.sort_values(["node", "cls", "share"], kind="stable").index]
 
 
 def achieved(scenario: xr.Dataset, plan: xr.Dataset) -> pd.DataFrame:
@@ -97,46 +113,80 @@ def achieved(scenario: xr.Dataset, plan: xr.Dataset) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _classes_in_order(scenario: xr.Dataset, present: set[str]) -> list[str]:
+    """The classes in `present`, in the scenario's order (others after, by name)."""
+    order = [str(c) for c in latency_classes(scenario)["latency_class"].values]
+    return sorted(present, key=lambda c: (c not in order, order.index(c) if c in order else 0, c))
+
+
 def latency_figure(
     scenario: xr.Dataset, plan: xr.Dataset, path: str | os.PathLike, dpi: int = 100
 ) -> Path:
-    """PNG: per node, each class's budget (bar) against its worst served latency (dot), and
-    below it the node's traffic (Gbps) by technology."""
+    """PNG: per node, each class's budget (dash) and worst served latency (dot, joined to its
+    budget by the headroom left), and below it the node's traffic (Gbps) by technology."""
     table = links(scenario, plan)
     done = achieved(scenario, plan)
     nodes = [str(n) for n in scenario["node"].values if str(n) in set(table["node"])]
-    order = [str(c) for c in latency_classes(scenario)["latency_class"].values]
-    classes = sorted(
-        set(done["latency_class"]),
-        key=lambda c: (c not in order, order.index(c) if c in order else 0, c),
-    )
-    techs = [str(b) for b in scenario["backhaul"].values if str(b) in set(table["backhaul"])]
+    classes = _classes_in_order(scenario, set(done["latency_class"]))
     fig = new_figure(max(6.0, 0.8 * len(nodes) + 2), 6.5)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    _latency_panel(top, done, nodes, classes)
+    _traffic_panel(bottom, scenario, table, nodes)
+    return save(fig, path, dpi)
+
+
+def _latency_panel(ax, done: pd.DataFrame, nodes: list[str], classes: list[str]) -> None:
+    """Budget (dash) against worst latency served (dot) per node and class, log ms."""
     x = np.arange(len(nodes))
-    width = 0.8 / max(len(classes), 1)
-    markers = "os^Dv"
+    step = 0.8 / max(len(classes), 1)
     for k, cls in enumerate(classes):
         rows = done[done["latency_class"] == cls].set_index("node").reindex(nodes)
-        pos = x - 0.4 + width * (k + 0.5)
-        top.bar(pos, rows["budget_ms"], width * 0.9, color="none", edgecolor="0.4", hatch="//")
-        top.plot(pos, rows["worst_ms"], markers[k % 5], color="black", label=f"{cls}: achieved")
-    top.set_yscale("log")
-    top.set_ylabel("one-way latency, ms")
-    top.set_title("Latency budget (hatched bar) and worst latency served, by class")
-    top.legend(fontsize=8, ncol=len(classes), loc="upper left")
+        pos = x - 0.4 + step * (k + 0.5)
+        c = f"C{k}"
+        ax.vlines(pos, rows["worst_ms"], rows["budget_ms"], color=c, lw=1, alpha=0.5)
+        ax.plot(pos, rows["budget_ms"], "_", color=c, ms=14, mew=2.5)
+        ax.plot(pos, rows["worst_ms"], "o", color=c, ms=6, label=cls)
+    ax.plot([], [], "_", color="0.3", ms=14, mew=2.5, label="budget")
+    ax.plot([], [], "o", color="0.3", ms=6, label="worst latency served")
+    ax.set_yscale("log")
+    low = float(np.nanmin(done["worst_ms"], initial=np.inf))
+    high = float(np.nanmax(done["budget_ms"], initial=0.0))
+    if np.isfinite(low) and high > 0:
+        ax.set_ylim(low / 1.6, high * 2.2)  # room above the highest budget for the legend
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_minor_formatter(lambda v, _: "")
+    ax.set_ylabel("one-way latency, ms (log)")
+    ax.set_title("Latency by class: budget and worst latency served", fontsize=10)
+    ax.grid(alpha=0.3, axis="y", which="both")
+    ax.legend(fontsize=7, ncol=len(classes) + 2, loc="upper left", framealpha=0.9)
+
+
+def _traffic_panel(ax, scenario: xr.Dataset, table: pd.DataFrame, nodes: list[str]) -> None:
+    """Backhaul Gbps of each node stacked by technology (log when totals span over 30x)."""
+    techs = [str(b) for b in scenario["backhaul"].values if str(b) in set(table["backhaul"])]
+    x = np.arange(len(nodes))
     base = np.zeros(len(nodes))
     for i, tech in enumerate(techs):
         gbps = table[table["backhaul"] == tech].groupby("node")["gbps"].sum()
         values = gbps.reindex(nodes).fillna(0.0).to_numpy()
-        bottom.bar(x, values, 0.6, bottom=base, color=colour(tech, BACKHAUL_COLOURS, i))
-        bottom.bar(x, 0, 0.6, color=colour(tech, BACKHAUL_COLOURS, i), label=label(tech))
+        c = colour(tech, BACKHAUL_COLOURS, i)
+        ax.bar(x, values, 0.6, bottom=base, color=c, label=label(tech))
         base += values
-    bottom.set_ylabel("backhaul, Gbps")
-    bottom.set_yscale("symlog", linthresh=10.0)
-    bottom.legend(fontsize=8, ncol=len(techs), loc="upper right")
-    bottom.set_xticks(x, nodes, rotation=30, ha="right")
-    return save(fig, path, dpi)
+    positive = base[base > 0]
+    if len(positive) and positive.max() > 30 * positive.min():
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=positive.min() / 3)
+        ax.set_ylabel("backhaul, Gbps (log)")
+    else:
+        ax.set_ylabel("backhaul, Gbps")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,g}")
+    ax.set_title("Traffic carried, by technology", fontsize=10)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=7, ncol=len(techs), loc="upper right")
+    ax.set_xticks(
+        x, nodes, rotation=30 if len(nodes) > 4 else 0, ha="right" if len(nodes) > 4 else "center"
+    )
 
 
 __all__ = ["achieved", "backhaul_table", "latency_figure", "links"]

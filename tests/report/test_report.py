@@ -76,7 +76,7 @@ def test_write_report_makes_every_figure(study, tmp_path):
     summary = summarize(scenario, plan, risk, options)
     path = write_report(tmp_path, scenario, plan, risk, summary, reduced=reduced, options=options)
     text = path.read_text()
-    for name in ("map", "capacity", "cost", "dispatch", "risk"):
+    for name in ("map", "capacity", "cost", "latency", "dispatch", "risk"):
         png = tmp_path / "figures" / f"{name}.png"
         assert png.is_file()
         assert f"figures/{name}.png" in text
@@ -84,6 +84,8 @@ def test_write_report_makes_every_figure(study, tmp_path):
         assert image.shape[0] > 100 and image.shape[1] > 100
         assert image[..., :3].std() > 0.01  # not blank
     assert "| alpha | north | 14 |" in text
+    # the backhaul table: each link with its latency class (the toy has none: `all`)
+    assert "| city_a | all | alpha | Fibre | 100.0% | 20.0 | 50.0 | 0.75 | 3.00 |" in text
     assert "bravo" not in text.split("## Sites")[1].split("## Cost")[0]  # closed site not listed
     assert not list(tmp_path.glob(".*tmp*"))  # no temporary leftovers
 
