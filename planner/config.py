@@ -107,7 +107,7 @@ class MonteCarloSettings(_Settings):
 
     n_futures: int = Field(default=1000, ge=1)
     seed: int = Field(default=0, ge=0)
-    chunk_size: int = Field(default=256, ge=1)
+    chunk_size: int | None = Field(default=None, ge=1)  # None: per device, as planner.simulate
     backend: Literal["jax", "numpy"] = "jax"
     dtype: Literal["float32", "float64"] = "float32"
     uncertainty: Uncertainty = Uncertainty()
