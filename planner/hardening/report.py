@@ -274,6 +274,7 @@ def draw_frontier(runs: list[Run]):
             x = [p[key] * scale for p in pts]
             y = [p["cost"] / 1e9 for p in pts]
             line = ax.plot(x, y, "-", alpha=0.6, color=f"C{i}", label=others or None)[0]
+            limits: dict[tuple[float, float], list[str]] = {}  # runs on one point share a label
             for p, xi, yi in zip(pts, x, y, strict=True):
                 missed = "#c44e52"
                 ax.plot(
@@ -283,13 +284,17 @@ def draw_frontier(runs: list[Run]):
                     ms=7,
                     color=line.get_color() if p["accepted"] else missed,
                 )
+                text = _fmt_value(target, p["targets"][target])
+                limits.setdefault((round(xi, 6), round(yi, 6)), []).append(text)
+            for (xi, yi), texts in limits.items():
                 ax.annotate(
-                    _fmt_value(target, p["targets"][target]),
+                    "target " + ", ".join(texts),
                     (xi, yi),
                     xytext=(4, 4),
                     textcoords="offset points",
                     fontsize=7,
                 )
+        ax.margins(0.15)  # room for the labels of the outermost points
         if any(others for others, _ in series):
             ax.legend(fontsize=7)
         if target.startswith("max"):

@@ -14,7 +14,12 @@ from typing import Any
 from planner.io import atomic_write_dir
 from planner.report.capacity import draw_capacity_comparison
 from planner.report.compare_figures import draw_cost_comparison, draw_metric_panels
-from planner.report.experiments import EXPERIMENT_PANELS, EXPERIMENT_SECTIONS, study_from_runs
+from planner.report.experiments import (
+    EXPERIMENT_FIGURES,
+    EXPERIMENT_PANELS,
+    EXPERIMENT_SECTIONS,
+    study_from_runs,
+)
 from planner.report.html import write_html
 from planner.report.options import ReportOptions, StudyOptions
 from planner.report.risk_figures import draw_risk_comparison
@@ -50,6 +55,9 @@ def compare_runs(multirun_dir: str | os.PathLike, dpi: int | None = None) -> Pat
         panels = EXPERIMENT_PANELS.get(study.name)
         if panels:
             figs["experiment"] = draw_metric_panels(runs, labels, panels, study)
+        for name, draw in EXPERIMENT_FIGURES.get(study.name, {}).items():
+            if (fig := draw(runs)) is not None:
+                figs[name] = fig
         for name, fig in figs.items():
             save(fig, folder / "figures" / f"{name}.png", dpi)
         text = render(runs, labels, keys, unfinished, study)
@@ -135,7 +143,8 @@ def render(
     section = EXPERIMENT_SECTIONS.get(study.name)
     if section is not None:
         lines += section(runs, study)
-        lines += ["![The study's key numbers by run](figures/experiment.png)", ""]
+        if study.name in EXPERIMENT_PANELS:
+            lines += ["![The study's key numbers by run](figures/experiment.png)", ""]
     lines += ["## Sites opened", ""]
     for lab, r in zip(labels, runs, strict=True):
         lines.append(f"- **{lab}**: {', '.join(r['sites_open']) or '(none)'}")

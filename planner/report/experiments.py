@@ -62,8 +62,9 @@ def _watt_bit(runs: list[Run], study: StudyOptions) -> list[str]:
     lines = [
         "## Watt-bit: near power or near demand?",
         "",
-        "Cost split into what siting trades off: power (generation, battery, grid energy and "
-        "connection) against the network (backhaul) and the latency users see. Costs are net of "
+        "Cost split into what siting trades off: power (on-site generation, PPAs and their "
+        "wheeling, battery, backup, grid connection, wheeling and energy, carbon, net of export "
+        "revenue) against the network (backhaul) and the latency users see. Costs are net of "
         "any siting subsidy (a transfer from the state, not a saving to the country). "
         + (f"{groups}." if groups else "(The study names no area groups.)"),
         "",
@@ -72,15 +73,9 @@ def _watt_bit(runs: list[Run], study: StudyOptions) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
-        cost = r["cost_JPY_per_yr"]
-        power = sum(
-            v
-            for k, v in cost.items()
-            if any(w in k for w in ("gen", "battery", "grid", "solar", "wind", "energy"))
-        )
         net = r.get("network", {})
         lines.append(
-            f"| {r['settings']['siting']['name']} | {total_cost(r) / 1e9:,.2f} | {power / 1e9:,.2f} | "
+            f"| {r['settings']['siting']['name']} | {total_cost(r) / 1e9:,.2f} | {power_cost(r):,.2f} | "
             f"{backhaul_cost(r):,.3f} | {net.get('mean_latency_ms', float('nan')):.2f} | "
             f"{net.get('max_latency_ms', float('nan')):.2f} | {net.get('gbps_km', 0):,.0f} | "
             f"{split_it(r.get('it_MW_by_area', {}), study)} | "
@@ -99,6 +94,17 @@ def split_it(it_by_area: dict[str, float], study: StudyOptions) -> str:
     parts = [sum(it_by_area.get(a, 0.0) for a in areas) for areas in study.area_groups.values()]
     rest = sum(it_by_area.values()) - sum(parts)
     return " / ".join(f"{v:,.0f}" for v in [*parts, rest])
+
+
+# cost components (summary.json's cost_JPY_per_yr) that are the cost of power, by prefix:
+# gen_<gen> (older runs: generation), ppa_<gen> and ppa_wheeling, battery, backup,
+# grid_connection, grid_wheeling, grid_energy, grid_energy_charge, carbon, export_revenue (< 0)
+POWER_PREFIXES = ("gen", "ppa_", "battery", "backup", "grid_", "carbon", "export_revenue")
+
+
+def power_cost(r: Run) -> float:
+    """Annual cost of power of a run (bn JPY/yr): the components in POWER_PREFIXES."""
+    return sum(v for k, v in r["cost_JPY_per_yr"].items() if k.startswith(POWER_PREFIXES)) / 1e9
 
 
 def backhaul_cost(r: Run) -> float:
@@ -130,11 +136,43 @@ def _demand_uncertainty(runs: list[Run], study: StudyOptions) -> list[str]:
     return lines
 
 
+def _hardening():
+    """planner.hardening.report, imported when used: it imports planner.report.style, so a
+    top-level import here would make the two packages import each other."""
+    from planner.hardening import report
+
+    return report
+
+
+def _reliability_frontier(runs: list[Run], study: StudyOptions) -> list[str]:
+    lines = [
+        "## Reliability frontier: what each step of reliability costs",
+        "",
+        "Every run hardened its plan (`planner.harden`: plan, stress-test over the full year, "
+        "re-plan until the targets hold on held-out futures) for one pair of targets. One table "
+        "per swept target and setting of the other, loosest first; the risk reached is the "
+        "last plan's on the held-out futures, and the marginal cost prices each step against "
+        "the one before.",
+        "",
+    ]
+    table = _hardening().frontier_table(runs)
+    if not table:
+        return lines + ["(No target differs between the hardened runs, so no frontier.)", ""]
+    return lines + table + ["![Cost against the risk reached](figures/frontier.png)", ""]
+
+
+def _draw_frontier(runs: list[Run]):
+    return _hardening().draw_frontier(runs)
+
+
 EXPERIMENT_SECTIONS: dict[str, Callable[[list[Run], StudyOptions], list[str]]] = {
     "cfe_premium": _cfe_premium,
     "watt_bit": _watt_bit,
     "demand_uncertainty": _demand_uncertainty,
+    "reliability_frontier": _reliability_frontier,
 }
+# study -> its own figures of the comparison: name -> draw(runs) (a Figure, or None: not drawn)
+EXPERIMENT_FIGURES = {"reliability_frontier": {"frontier": _draw_frontier}}
 
 
 def _premium_pct(runs: list[Run], study: StudyOptions) -> Callable[[Run], float]:

@@ -15,6 +15,7 @@ import xarray as xr
 
 from planner.contracts.plan import validate_plan
 from planner.contracts.risk import validate_risk
+from planner.contracts.targets import RiskTargets
 from planner.errors import PlanError
 from planner.report.options import ReportOptions
 
@@ -282,26 +283,30 @@ def _by_area(plan: xr.Dataset) -> dict[str, float]:
     }
 
 
-def check_targets(risk: xr.Dataset, options: ReportOptions) -> dict[str, Any]:
-    """Compare the Risk with the targets: p95 shortfalls at most, p5 scores at least.
+# RiskTargets name -> the key of summary.json["risk_targets"]
+TARGET_KEYS = {
+    "max_unserved_p95": "unserved_energy_p95_MWh",
+    "max_unmet_demand_p95": "unmet_demand_p95_MWh",
+    "min_cfe_p5": "cfe_score_p5",
+    "min_re_share_p5": "re_share_p5",
+}
 
-    Unserved energy always (its default bound); unmet demand, hourly CFE and annual
-    RE share when `options` sets them (and the Risk has the metric).
+
+def check_targets(risk: xr.Dataset, options: ReportOptions) -> dict[str, Any]:
+    """The Risk against the report's targets (`RiskTargets.check`: energies per year, the
+    Risk's totals x `attrs["annual_scale"]`), as summary.json's `risk_targets`.
+
+    Unserved energy always (its default bound); unmet demand, hourly CFE and annual RE
+    share when `options` sets them; a target whose metric the Risk lacks is left out.
+    Each entry: `value` (per year for energies), `target_max` or `target_min`, `met`.
     """
+    targets = RiskTargets(**{name: getattr(options, name) for name in TARGET_KEYS})
     out: dict[str, Any] = {}
-    for metric, stat, bound, key in (
-        ("unserved_energy", "p95", options.max_unserved_p95, "unserved_energy_p95_MWh"),
-        ("unmet_demand", "p95", options.max_unmet_demand_p95, "unmet_demand_p95_MWh"),
-        ("cfe_score", "p5", options.min_cfe_p5, "cfe_score_p5"),
-        ("re_share", "p5", options.min_re_share_p5, "re_share_p5"),
-    ):
-        if bound is None or metric not in risk["summary"].metric.values:
+    for c in targets.check(risk):
+        if c.holds is None:
             continue
-        value = risk_stat(risk, metric, stat)
-        if stat == "p95":
-            out[key] = {"value": value, "target_max": bound, "met": bool(value <= bound)}
-        else:
-            out[key] = {"value": value, "target_min": bound, "met": bool(value >= bound)}
+        bound = "target_max" if c.target.startswith("max") else "target_min"
+        out[TARGET_KEYS[c.target]] = {"value": c.value, bound: c.limit, "met": c.holds}
     return out
 
 

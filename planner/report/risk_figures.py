@@ -90,18 +90,21 @@ def _shortfall_panel(ax, risk: xr.Dataset, options: ReportOptions) -> None:
             if p95 > 0:
                 ax.plot([5.0], [p95], "o", color=c, ms=5)
         target = getattr(options, field, None)
-        if target is not None:
+        if target is not None:  # a per-year limit, drawn on the Risk's horizon
+            per_year = float(risk.attrs.get("annual_scale", 1.0))
             p95 = _stat(risk, metric, "p95")
-            ok = "met" if p95 <= target else "MISSED"
+            ok = "met" if p95 * per_year <= target else "MISSED"
+            drawn = target / per_year * scale
+            also = "" if per_year == 1.0 else f" = {fmt_number(target * scale)} {unit}/yr"
             ax.axhline(
-                max(target * scale, 1e-12),
+                max(drawn, 1e-12),
                 color=c,
                 ls="--",
                 lw=1.3,
-                label=f"{legend.split(' (')[0]} target: p95 <= {fmt_number(target * scale)} "
-                f"{unit} ({ok})",
+                label=f"{legend.split(' (')[0]} target: p95 <= {fmt_number(drawn)} "
+                f"{unit}{also} ({ok})",
             )
-            lowest = min(lowest, target * scale) if target > 0 else lowest
+            lowest = min(lowest, drawn) if target > 0 else lowest
     ax.axvline(5.0, color="#555555", lw=0.8, ls=":", label="5 % of futures (p95)")
     ax.set_xscale("log")
     ax.set_xlim(100.0 / n * 0.8, 100.0)
