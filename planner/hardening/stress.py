@@ -21,7 +21,7 @@ import xarray as xr
 
 from planner.mc import kernel
 from planner.mc.prepare import prepare
-from planner.mc.reference import dispatch_numpy
+from planner.mc.simulate import dispatch_trace
 from planner.mc.uncertainty import Uncertainty, as_uncertainty
 
 CAUSES = ("outage", "capacity", "power")
@@ -78,24 +78,9 @@ def trace_future(
     uncertainty: Uncertainty | dict | None = None,
     dtype: str = "float32",
 ) -> dict[str, np.ndarray]:
-    """Hourly flows {name: (time, site)} of future `future` of a `simulate` run in `dtype`.
-
-    As `planner.mc.dispatch_trace`, but the future is drawn in the run's dtype:
-    dispatch_trace draws in float64, and JAX's uniforms differ between float32 and
-    float64, so its future i is not future i of a float32 `simulate`. The dispatch
-    itself runs in float64 (the NumPy reference).
-    """
-    fut, _ = _sample(scenario, plan, [future], seed, uncertainty, dtype)
-    run = prepare(scenario, plan, as_uncertainty(uncertainty), "float64")
-    with jax.enable_x64(True):
-        fut64 = type(fut)(
-            *[
-                np.asarray(a, dtype=np.float64 if np.issubdtype(a.dtype, np.floating) else a.dtype)
-                for a in fut
-            ]
-        )
-        _, flows = dispatch_numpy(run.inputs, fut64, trace=True)
-    return {name: value[0] for name, value in flows.items()}
+    """Hourly flows {name: (time, site)} of future `future` of a `simulate` run in `dtype`."""
+    trace = dispatch_trace(scenario, plan, future, seed, uncertainty, dtype)
+    return {name: trace[name].values for name in trace.data_vars}
 
 
 def failure_causes(

@@ -278,22 +278,35 @@ def dispatch_trace(
     future: int = 0,
     seed: int = 0,
     uncertainty: Uncertainty | dict | None = None,
+    dtype: str = "float32",
 ) -> xr.Dataset:
-    """Hourly dispatch of one future (the same future `simulate` draws), in float64.
+    """Hourly dispatch of one future (the same future a `simulate` run in `dtype` draws).
+
+    JAX's uniforms differ between float32 and float64, so the future is drawn in
+    `dtype`, the run's (simulate's default float32); the dispatch itself runs in
+    float64 (the NumPy reference).
 
     Returns (time, site) variables: renewables, pue, inference, training, load,
     charge, discharge, soc, curtailment, grid_import, unserved_power, unserved,
     up, reserve; MW (MWh for soc and reserve). Runs the NumPy reference: meant for one future, to
     inspect or plot what happened in it.
     """
-    _, seed, _ = _check_options(1, seed, 1, "numpy", "float64")
+    _, seed, _ = _check_options(1, seed, 1, "numpy", dtype)
     future = _whole("future", future, 0, None)
     uncertainty = as_uncertainty(uncertainty)
     scenario = validate(scenario)
+    drawn = prepare(scenario, plan, uncertainty, dtype)
+    ids = np.array([future], dtype=np.int32)
+    with jax.enable_x64(dtype == "float64"):
+        futures = kernel.sample_chunk(np.uint32(seed), ids, drawn.params, drawn.sizes)
     run = prepare(scenario, plan, uncertainty, "float64")
     with jax.enable_x64(True):
-        ids = np.array([future], dtype=np.int32)
-        futures = kernel.sample_chunk(np.uint32(seed), ids, run.params, run.sizes)
+        futures = type(futures)(
+            *[
+                np.asarray(a, np.float64 if np.issubdtype(a.dtype, np.floating) else a.dtype)
+                for a in futures
+            ]
+        )
         _, flows = dispatch_numpy(run.inputs, futures, trace=True)
     data = {
         name: xr.DataArray(
@@ -304,5 +317,10 @@ def dispatch_trace(
     return xr.Dataset(
         data,
         coords={"time": scenario["time"].values, "site": scenario["site"].values},
-        attrs={"future": int(future), "seed": int(seed), "uncertainty": uncertainty.to_json()},
+        attrs={
+            "future": int(future),
+            "seed": int(seed),
+            "dtype": dtype,
+            "uncertainty": uncertainty.to_json(),
+        },
     )

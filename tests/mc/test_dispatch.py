@@ -219,3 +219,17 @@ def test_dispatch_invariants_hold_for_any_plan(toy, it, gen, battery, hours, gri
     assert np.all(f["grid_import"] <= np.asarray(grid) + 1e-12)
     it_load = f["inference"] + f["training"]
     assert np.all(it_load <= np.asarray(it) + 1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dispatch_trace_is_the_future_simulate_drew_in_its_dtype(toy, solar_only, dtype):
+    """JAX's uniforms differ by dtype: the trace of future i must be future i of that run."""
+    drivers = Uncertainty(demand_growth={"sigma": 0.3}, **STRESSED)
+    risk = planner.simulate(
+        toy, solar_only, n_futures=6, seed=3, uncertainty=drivers, backend="numpy", dtype=dtype
+    )
+    for i in range(6):
+        f = dispatch_trace(toy, solar_only, i, seed=3, uncertainty=drivers, dtype=dtype)
+        np.testing.assert_allclose(
+            float(f["grid_import"].sum()), float(risk["grid_energy"][i]), rtol=1e-4, atol=1e-3
+        )
