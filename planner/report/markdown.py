@@ -85,9 +85,10 @@ def write_report(
 
         atomic_write_dir(out_dir / "figures", _draw, overwrite=True)
     fig = options.figures
+    per_year = float(risk.attrs.get("annual_scale", 1.0))  # Monte Carlo totals -> a year
     lines = [
         *heading(summary, plan, options),
-        *key_numbers(summary, plan),
+        *key_numbers(summary, plan, per_year),
         *_figure("map", "Map of the plan", fig),
         *sites_section(plan, energy),
         *_figure("capacity", "Capacity by site", fig),
@@ -96,7 +97,7 @@ def write_report(
         *backhaul_section(scenario, plan, fig),
         *dispatch_section(fig),
         *study_section(summary, options.study),
-        *risk_section(summary, scenario, fig),
+        *risk_section(summary, scenario, fig, per_year),
         *(harden_section(history, fig) if history is not None else []),
         *files_section(),
     ]
@@ -122,8 +123,11 @@ def heading(summary: dict[str, Any], plan: xr.Dataset, options: ReportOptions) -
     return lines
 
 
-def key_numbers(summary: dict[str, Any], plan: xr.Dataset) -> list[str]:
-    """Cost, capacities, the LP's own view, risk and the verdict on each risk target."""
+def key_numbers(summary: dict[str, Any], plan: xr.Dataset, per_year: float = 1.0) -> list[str]:
+    """Cost, capacities, the LP's own view, risk and the verdict on each risk target.
+
+    `per_year`: the Risk's `annual_scale` (its energies are totals over its hours).
+    """
     s, cap, rk = summary, summary["capacity"], summary["risk"]
     rows = [
         ("Plan status", f"{s['status']} ({s['solver']}, {s['solve_seconds']:.1f} s)"),
@@ -152,8 +156,8 @@ def key_numbers(summary: dict[str, Any], plan: xr.Dataset) -> list[str]:
         ),
         (
             "Unserved energy p50 / p95",
-            f"{fmt_energy(rk['unserved_energy']['p50'])} / "
-            f"{fmt_energy(rk['unserved_energy']['p95'])} per yr",
+            f"{fmt_energy(rk['unserved_energy']['p50'] * per_year)} / "
+            f"{fmt_energy(rk['unserved_energy']['p95'] * per_year)} per yr",
         ),
         (
             "Hourly CFE score p5 / p50",
@@ -330,12 +334,15 @@ def dispatch_section(with_figure: bool) -> list[str]:
     ]
 
 
-def risk_section(summary: dict[str, Any], scenario: xr.Dataset, with_figure: bool) -> list[str]:
-    """Statistics of every Risk metric over futures, and how the Monte Carlo ran."""
+def risk_section(
+    summary: dict[str, Any], scenario: xr.Dataset, with_figure: bool, per_year: float = 1.0
+) -> list[str]:
+    """Statistics of every Risk metric over futures (totals x `per_year`, the Risk's
+    `annual_scale`: per year), and how the Monte Carlo ran."""
     risk = summary["risk"]
     rows = ["| metric | unit | " + " | ".join(STATS) + " |", "|---|---|" + "---:|" * len(STATS)]
     for metric, stats in risk.items():
-        unit, scale = _shown_unit(RISK_METRICS[metric], [stats[st] for st in STATS])
+        unit, scale = _shown_unit(RISK_METRICS[metric], [stats[st] for st in STATS], per_year)
         vals = [stats[st] * scale for st in STATS]
         rows.append(f"| {_name(metric)} | {unit} | " + " | ".join(map(fmt_number, vals)) + " |")
     worse_low = [
@@ -353,8 +360,10 @@ def risk_section(summary: dict[str, Any], scenario: xr.Dataset, with_figure: boo
     n_hours = scenario.sizes["time"]
     if n_hours != 8760:
         lines += [
-            f"The scenario covers {n_hours} hours, not a year: Monte Carlo energies and costs "
-            f"are totals over those {n_hours} hours, while the plan's costs are annualised.",
+            f"The scenario covers {n_hours} hours, not a year: the table scales the Monte "
+            f"Carlo's totals (energies, hours, emissions, costs, cycles) to a year "
+            f"(x {per_year:,.2f}), as the plan's costs and the risk targets are; the figure "
+            f"shows them over the {n_hours} hours.",
             "",
         ]
     lines += _figure("risk", "Risk over futures", with_figure)
@@ -379,17 +388,18 @@ def _name(metric: str) -> str:
     return RISK_NAMES.get(metric, label(metric))
 
 
-def _shown_unit(metric: Var, values: list[float]) -> tuple[str, float]:
+def _shown_unit(metric: Var, values: list[float], per_year: float = 1.0) -> tuple[str, float]:
     """The unit a row is shown in and its scale from the schema units: % for shares, else
-    the smallest SI step in which its largest value is below 10,000 (5,394,650 MWh -> 5,395 GWh)."""
+    totals x `per_year` in the smallest SI step in which the largest is below 10,000
+    (5,394,650 MWh -> 5,395 GWh)."""
     if metric.rule == "fraction" or metric.name in SHARES:
         return "%", 100.0
     steps = SHOWN_UNITS.get(metric.units, ((metric.units, 1.0),))
-    largest = max((abs(v) for v in values if np.isfinite(v)), default=0.0)
+    largest = max((abs(v) * per_year for v in values if np.isfinite(v)), default=0.0)
     for unit, scale in steps:
         if largest * scale < 1e4:
-            return unit, scale
-    return steps[-1]
+            return unit, scale * per_year
+    return steps[-1][0], steps[-1][1] * per_year
 
 
 def files_section() -> list[str]:

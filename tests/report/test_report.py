@@ -12,6 +12,7 @@ from planner.io import write_json
 from planner.report import ReportOptions, StudyOptions, compare_runs, summarize, write_report
 from planner.report.metrics import on_plan_hours, representative_days, site_energy
 from planner.report.runs import run_labels
+from planner.report.style import fmt_energy, fmt_number
 from planner.study import report_options
 
 
@@ -263,3 +264,29 @@ def test_the_report_checks_its_inputs_against_the_contracts(study, tmp_path):
     with pytest.raises(PlanError, match="curtailment: missing"):
         write_report(tmp_path, scenario, plan.drop_vars("curtailment"), risk, summary)
     assert not (tmp_path / "report.md").exists()
+
+
+def test_the_risk_table_scales_a_short_scenario_to_a_year(study, tmp_path):
+    """The toy's 168 h: totals x 8760 / 168 = 52.14 (battery cycles p50 ~250 -> ~13,000 per yr);
+    scores as they are; the key numbers' unserved energy per year too."""
+    scenario, reduced, plan, risk = study
+    risk = risk.copy()
+    risk.attrs["annual_scale"] = 8760 / 168
+    summary = summarize(scenario, plan, risk, ReportOptions(figures=False))
+    text = write_report(
+        tmp_path,
+        scenario,
+        plan,
+        risk,
+        summary,
+        reduced=reduced,
+        options=ReportOptions(figures=False),
+    ).read_text()
+    cycles = summary["risk"]["battery_cycles"]["p50"] * 8760 / 168
+    row = next(line for line in text.splitlines() if line.startswith("| Battery cycles |"))
+    assert row.split(" | ")[4] == fmt_number(cycles)
+    cfe = next(line for line in text.splitlines() if line.startswith("| Hourly CFE score |"))
+    assert cfe.split(" | ")[4] == fmt_number(summary["risk"]["cfe_score"]["p50"] * 100)
+    p95 = fmt_energy(summary["risk"]["unserved_energy"]["p95"] * 8760 / 168)
+    assert f"/ {p95} per yr |" in text
+    assert "x 52.14" in text

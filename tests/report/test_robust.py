@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 import planner
+from planner.config import load_settings
 from planner.contracts.targets import RiskTargets
 from planner.hardening.history import history_dataset, iteration_row
 from planner.hardening.report import harden_summary
 from planner.io import write_json
 from planner.report import ReportOptions, compare_runs, summarize, write_report
+from planner.study import report_options
 from tests.report.conftest import make_risk
 
 
@@ -78,9 +80,6 @@ def test_a_plain_run_has_no_hardening_section(study, tmp_path):
 def _frontier_run(folder, study, cfe_limit, cfe_reached, cost, accepted=True):
     """A reliability_frontier run folder: summary.json with its settings and harden section."""
     scenario, _, plan, risk = study
-    from planner.config import load_settings
-    from planner.study import report_options
-
     s = load_settings(
         {
             "scenario": {"name": "toy"},
