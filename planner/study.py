@@ -35,6 +35,7 @@ from planner.hardening.report import harden_summary, write_harden_report
 from planner.io import write_json, write_netcdf
 from planner.report import ReportOptions, StudyOptions
 from planner.report.style import fmt_energy, fmt_money, fmt_number, fmt_percent
+from planner.scenario.siting import sites_in_areas
 
 log = logging.getLogger("planner")
 OUTPUTS = ("scenario.nc", "plan.nc", "risk.nc", "report.md", "summary.json")
@@ -356,7 +357,12 @@ def _targets(policy: PolicySettings) -> dict[str, Any]:
 
 
 def keep_sites_in_areas(scenario: xr.Dataset, areas: list[str]) -> xr.Dataset:
-    """The Scenario with only the candidate sites whose grid area is in `areas`."""
+    """The Scenario with the candidate sites whose grid area is in `areas`.
+
+    Plus, for each node's latency class that no site in these areas can serve in
+    its budget, the fastest site that can (planner.scenario.siting): otherwise the
+    restricted scenario would fail validation.
+    """
     unknown = sorted(set(areas) - {str(a) for a in scenario.area.values})
     if unknown:
         raise ConfigError(
@@ -369,4 +375,12 @@ def keep_sites_in_areas(scenario: xr.Dataset, areas: list[str]) -> xr.Dataset:
             f"siting.areas = {areas}: no candidate site of the scenario is in these areas "
             f"(rule: at least one site; sites are in {sorted(set(map(str, scenario.site_area.values)))})"
         )
-    return scenario.isel(site=keep)
+    kept, added = sites_in_areas(scenario, areas)
+    if added:
+        log.info(
+            "siting.areas %s: also keeping %s, the fastest site of a latency class "
+            "no site in these areas can serve",
+            areas,
+            ", ".join(added),
+        )
+    return kept
