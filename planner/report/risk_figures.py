@@ -69,9 +69,15 @@ def _stat(risk: xr.Dataset, metric: str, stat: str) -> float:
 
 def _shortfall_panel(ax, risk: xr.Dataset, options: ReportOptions) -> None:
     present = [s for s in SHORTFALLS if s[0] in risk]
+    per_year = float(risk.attrs.get("annual_scale", 1.0))  # targets are per year, risk per horizon
     largest = max(float(np.max(risk[m].values, initial=0.0)) for m, *_ in present)
     largest = max(
-        [largest] + [getattr(options, f, None) or 0.0 for *_, f in present if hasattr(options, f)]
+        [largest]
+        + [
+            (getattr(options, f, None) or 0.0) / per_year
+            for *_, f in present
+            if hasattr(options, f)
+        ]
     )
     unit, scale = energy_scale(largest)
     n = risk.sizes["future"]
@@ -91,7 +97,6 @@ def _shortfall_panel(ax, risk: xr.Dataset, options: ReportOptions) -> None:
                 ax.plot([5.0], [p95], "o", color=c, ms=5)
         target = getattr(options, field, None)
         if target is not None:  # a per-year limit, drawn on the Risk's horizon
-            per_year = float(risk.attrs.get("annual_scale", 1.0))
             p95 = _stat(risk, metric, "p95")
             ok = "met" if p95 * per_year <= target else "MISSED"
             drawn = target / per_year * scale
