@@ -8,7 +8,8 @@ reference.py    the NumPy reference kernel (tests, benchmark baseline)
 metrics.py      per-future and per-site metrics, summary with CVaR95
 prepare.py      Scenario + Plan -> the kernels' complete inputs (`prepare`, `KernelInputs`)
 simulate.py     chunking, sharding, progress, the Risk dataset
-devices.py      `configure_devices`: XLA CPU flags (a device per core, fast math), for entry points
+devices.py      `configure_devices`: XLA CPU flags (a device per core, fast math), for entry
+                points; the chunk size per device
 """
 
 from planner.mc.devices import configure_devices
