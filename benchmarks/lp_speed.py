@@ -8,7 +8,8 @@ The old formulation is checked out from git (`--old-ref`) into a worktree under 
 and run from there (PYTHONPATH), the new one from this checkout (or `--new-ref`,
 another worktree, so that others' unfinished edits stay out); each in its own
 process, timed by phase: build (`build_model`), every solver call (`solve._run`:
-relaxation, fixed siting, branch and bound, in the order they run), and the whole
+relaxation, fixed siting, site probing and pruning, the strengthened relaxation, branch and
+bound, in the order they run, each with the 1-minute load average as it ended), and the whole
 `planner.plan` call. The case is the default study's: `japan_2030`, base demand,
 `n_days` representative days plus extreme days, policy cfe_70 with reserve margin
 0.2, mip_gap 1e-3, no time limit (the old formulation needs more than the study's
@@ -55,7 +56,9 @@ def timed_run(*args, **kwargs):
         return real_run(*args, **kwargs)
     finally:
         mip = args[4] if len(args) > 4 else kwargs.get("mip")
-        calls.append({"mip": bool(mip), "seconds": time.perf_counter() - t0})
+        phase = args[6] if len(args) > 6 else kwargs.get("phase")  # absent in old formulations
+        calls.append({"mip": bool(mip), "phase": phase, "seconds": time.perf_counter() - t0,
+                      "load_1min": os.getloadavg()[0]})
 
 model.build_model, solve._run = timed_build, timed_run
 t0 = time.perf_counter()
@@ -70,8 +73,10 @@ with warnings.catch_warnings():
                         mip_gap=1e-3, time_limit=None, **kwargs)
 total = time.perf_counter() - t0
 names = iter(["relaxed_solve", "fixed_siting_solve"])
-phases = [{"phase": "branch_and_bound" if c["mip"] else next(names, "lp_solve"), **c}
-          for c in calls]
+known = {"relaxation": "relaxed_solve", "fixed": "fixed_siting_solve", "probe": "site_probing",
+         "pruning": "site_pruning", "bound": "strengthened_relaxation", "mip": "branch_and_bound"}
+phases = [{**c, "phase": known.get(c["phase"]) or
+           ("branch_and_bound" if c["mip"] else next(names, "lp_solve"))} for c in calls]
 print("RESULT " + json.dumps({
     "prepare_seconds": prepare, "plan_seconds": total, "build_seconds": built["seconds"],
     "solver_calls": phases, "solve_seconds": sum(c["seconds"] for c in calls),

@@ -6,8 +6,9 @@ stops with a feasible incumbent returns status "time_limit" and the plan found
 quoting the solver's own status.
 
 HiGHS gets the model once per plan; the relaxation, the fixed-siting re-solve
-(bounds changed, hot-started from the relaxation's basis) and branch and bound
-all run on that one instance (`planner.lp.highs`). HiGHS's own log goes to the
+(bounds changed, hot-started from the relaxation's basis), site pruning (one
+re-solve per site tried, bounds changed again) and branch and bound all run on
+that one instance (`planner.lp.highs`). HiGHS's own log goes to the
 logger `planner.lp.highs` at DEBUG (no banner on the console); progress goes to it
 at INFO: the solver version once per process, the model's size, a line when each
 phase ends, and a live line every `PROGRESS_SECONDS` while a phase runs, e.g.
@@ -16,11 +17,17 @@ phase ends, and a live line every `PROGRESS_SECONDS` while a phase runs, e.g.
     HiGHS model: 42,611 rows, 42,809 columns, 322,144 nonzeros, 18 integer
     LP relaxation: 15 s, simplex iteration 21,400, objective 1.52e+11 JPY/yr
     LP relaxation: optimal in 41.8 s, objective 1.523411e+11 JPY/yr
+    fixed siting: optimal in 5.3 s, objective 1.5281e+11 JPY/yr
+    site probing: infeasible in 0.1 s, objective none
+    site pruning: site_open[20] (relaxed 0.054) closed: infeasible, every cheaper plan opens it
+    site pruning: site_open[7] (relaxed 0.21) closed: -2.4e+08 JPY/yr, kept closed
+    site pruning: 1 of 5 rounded-up sites closed, 4 proven needed, in 14.2 s (...), ...
     branch and bound: 30 s, best 1.5241e+11 JPY/yr, bound 1.5232e+11 JPY/yr, gap 0.059%, 812 nodes
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import warnings
@@ -29,7 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.errors import SolverError
-from planner.lp.core import LinearProgram
+from planner.lp.core import MONEY, LinearProgram
 
 SOLVERS = ("highs", "cbc")
 # Library defaults, the app's too (planner.config.SolverSettings should read these): a 0.1 %
@@ -43,8 +50,15 @@ PHASES = {  # phase key -> what the progress lines call it
     "lp": "LP",
     "relaxation": "LP relaxation",
     "fixed": "fixed siting",
+    "probe": "site probing",  # the relaxation with one rounded-up site closed
+    "pruning": "site pruning",  # the fixed siting with one rounded-up site closed
+    "bound": "strengthened relaxation",  # the relaxation with the sites proven needed open
     "mip": "branch and bound",
 }
+# Site pruning (after the fixed-siting solve) may spend this share of the time left; each
+# probe or trial is one hot-started re-solve with one site's bounds changed.
+PRUNING_SHARE = 0.5
+log = logging.getLogger("planner.lp.highs")  # the progress lines' logger (module docstring)
 
 
 @dataclass(frozen=True)
@@ -80,11 +94,13 @@ def solve(
     the relaxation's bound) and branch and bound is skipped. On the Japan model
     this is the common case and HiGHS's LP path is several times faster than its
     MIP root solve. When some come out fractional, they are rounded up (a site
-    partly open is opened) and the LP re-solved with siting fixed: the
-    relaxation's objective bounds the MIP optimum from below, so the rounded
+    partly open is opened) and the LP re-solved with siting fixed; then site
+    pruning closes the rounded-up sites that do not pay for themselves, one at a
+    time, least used first (`_prune`, at most `PRUNING_SHARE` of the time left).
+    The relaxation's objective bounds the MIP optimum from below, so the pruned
     plan's gap is proven; it is accepted when that gap is within `mip_gap`, and
-    branch and bound runs otherwise, in the time left, from the rounded plan.
-    When branch and bound finds nothing better within `time_limit`, the rounded
+    branch and bound runs otherwise, in the time left, from the pruned plan.
+    When branch and bound finds nothing better within `time_limit`, the pruned
     plan is returned with status "time_limit" and its proven gap.
     """
     integers = np.asarray(list(integers), dtype=np.int64)
@@ -105,7 +121,22 @@ def solve(
             )
         relaxed_seconds = relaxed.solver_seconds
         if relaxed.status == "optimal":
-            rounded = _round_up(prob, solver, time_limit, mip_gap, integers, relaxed, highs_options)
+            relaxed_open = prob.solution[integers].copy()
+            rounded = _round_up(prob, solver, time_limit, mip_gap, integers, highs_options)
+            if rounded is not None:
+                spent = time.perf_counter() - start
+                share = None if time_limit is None else PRUNING_SHARE * (time_limit - spent)
+                rounded = _prune(
+                    prob,
+                    solver,
+                    share,
+                    mip_gap,
+                    integers,
+                    relaxed_open,
+                    relaxed,
+                    rounded,
+                    highs_options,
+                )
             if rounded is not None and rounded.mip_gap <= mip_gap:
                 return replace(
                     rounded,
@@ -150,7 +181,7 @@ def _integral(values: np.ndarray) -> bool:
 def _keep_rounded(
     prob: LinearProgram, fallback: tuple, start: float, solver_seconds: float, why: str
 ) -> Solved:
-    """The rounded relaxation's plan, restored, when branch and bound did not beat it in time."""
+    """The rounded (and pruned) plan, restored, when branch and bound did not beat it in time."""
     rounded, values = fallback
     prob.solution = values
     return replace(
@@ -169,10 +200,9 @@ def _round_up(
     time_limit: float | None,
     mip_gap: float,
     integers: np.ndarray,
-    relaxed: Solved,
     highs_options: dict | None = None,
 ) -> Solved | None:
-    """Fix integers at the relaxation's values rounded up and re-solve: the plan and its proven gap."""
+    """Fix integers at the relaxation's values rounded up and re-solve: the fixed-siting plan."""
     lower, upper = prob.bounds()
     saved = lower[integers].copy(), upper[integers].copy()
     fixed_at = np.where(prob.solution[integers] > INTEGRALITY, 1.0, 0.0)
@@ -186,13 +216,143 @@ def _round_up(
     if fixed is None or fixed.status != "optimal":
         return None
     prob.start = prob.solution.copy()  # a feasible plan for branch and bound to start from
-    gap = (fixed.objective - relaxed.objective) / max(abs(fixed.objective), 1e-9)
-    return replace(
-        fixed,
-        solver_status=f"{fixed.solver_status} (fractional sites of the LP relaxation opened; "
-        f"proven gap {gap:.2e} to its bound)",
-        mip_gap=max(gap, 0.0),
+    return fixed
+
+
+def _prune(
+    prob: LinearProgram,
+    solver: str,
+    time_share: float | None,
+    mip_gap: float,
+    integers: np.ndarray,
+    relaxed_open: np.ndarray,
+    relaxed: Solved,
+    rounded: Solved,
+    highs_options: dict | None = None,
+) -> Solved:
+    """Close the rounded-up sites that do not pay; prove a tighter bound for those that must stay.
+
+    Rounding up opens every site the relaxation used a little of. Each such site,
+    least used (smallest relaxed `site_open`) first, is probed: the relaxation with it
+    closed (HiGHS hot-starts; bounds changed only). When that is infeasible or no
+    cheaper than the best plan, every cheaper plan opens the site, so its lower bound
+    becomes 1 for the rest (`forced`). Otherwise the fixed-siting plan with it closed
+    is tried, and kept when cheaper. Passes repeat while one closes a site, within
+    `time_share` seconds (None: no limit). The MIP optimum is then at least
+    min(best plan, relaxation with the forced sites open): the proven gap's bound.
+    The best plan is left in `prob.solution` and `prob.start`; bounds are restored.
+    """
+    start = time.perf_counter()
+    lower, upper = prob.bounds()
+    saved = lower[integers].copy(), upper[integers].copy()
+    fixed_at = np.where(relaxed_open > INTEGRALITY, 1.0, 0.0)
+    fractional = (relaxed_open > INTEGRALITY) & (relaxed_open < 1.0 - INTEGRALITY)
+    order = [int(k) for k in np.argsort(relaxed_open, kind="stable") if fractional[k]]
+    forced = np.zeros(len(integers), dtype=bool)
+    best, best_values = rounded, prob.solution.copy()
+    seconds, closed, out_of_time = rounded.solver_seconds, [], False
+
+    def within(closed_site: int | None, siting: np.ndarray | None, phase: str):
+        left = None if time_share is None else time_share - (time.perf_counter() - start)
+        if left is not None and left < 1.0:
+            return (None, 0.0, False), True
+        if siting is None:  # the relaxation, forced sites open, `closed_site` closed
+            lower[integers], upper[integers] = np.where(forced, 1.0, saved[0]), saved[1]
+        else:
+            lower[integers] = upper[integers] = siting
+        if closed_site is not None:
+            lower[integers[closed_site]] = upper[integers[closed_site]] = 0.0
+        return _try(prob, solver, left, mip_gap, highs_options, phase), False
+
+    try:
+        untried = order
+        while untried and not out_of_time:
+            kept_open = []
+            for k in untried:
+                (probe, spent, infeasible), out_of_time = within(k, None, "probe")
+                if out_of_time:
+                    break
+                seconds += spent
+                if probe is None and not infeasible:  # stopped early: nothing proven
+                    kept_open.append(k)
+                    continue
+                if infeasible or probe.objective >= best.objective * (1 - 1e-9):
+                    forced[k] = True
+                    _say(k, relaxed_open[k], probe, best, "every cheaper plan opens it")
+                    continue
+                (trial, spent, _), out_of_time = within(k, fixed_at, "pruning")
+                if out_of_time:
+                    break
+                seconds += spent
+                cheaper = trial is not None and trial.objective < best.objective * (1 - 1e-9)
+                _say(k, relaxed_open[k], trial, best, "kept closed" if cheaper else "reopened")
+                if cheaper:
+                    best, best_values, fixed_at[k] = trial, prob.solution.copy(), 0.0
+                    closed.append(k)
+                else:
+                    kept_open.append(k)
+            untried = kept_open if len(kept_open) < len(untried) else []  # again after a close
+        bound = relaxed.objective
+        if forced.any() and not out_of_time:
+            (strong, spent, _), _ = within(None, None, "bound")
+            seconds += spent
+            bound = bound if strong is None else max(bound, min(strong.objective, best.objective))
+    finally:
+        lower[integers], upper[integers] = saved
+    prob.solution = best_values
+    prob.start = best_values.copy()
+    gap = max((best.objective - bound) / max(abs(best.objective), 1e-9), 0.0)
+    log.info(
+        "site pruning: %d of %d rounded-up sites closed, %d proven needed, in %.1f s (%s), "
+        "objective %.6g JPY/yr, bound %.6g JPY/yr, proven gap %.2e (accepted %g)",
+        len(closed),
+        len(order),
+        int(forced.sum()),
+        time.perf_counter() - start,
+        f"its time share of {time_share:.0f} s spent" if out_of_time else "none more to try",
+        best.objective * MONEY,
+        bound * MONEY,
+        gap,
+        mip_gap,
     )
+    return replace(
+        best,
+        solver_status=f"{best.solver_status} (fractional sites of the LP relaxation opened, "
+        f"{len(closed)} of {len(order)} closed again by site pruning; proven gap {gap:.2e})",
+        mip_gap=gap,
+        solver_seconds=seconds,
+    )
+
+
+def _say(site: int, relaxed: float, solved: Solved | None, best: Solved, verdict: str) -> None:
+    """One progress line per site tried: what closing it gives, what was done."""
+    change = (
+        "infeasible"
+        if solved is None
+        else f"{(solved.objective - best.objective) * MONEY:+.4g} JPY/yr"
+    )
+    log.info(
+        "site pruning: site_open[%d] (relaxed %.3g) closed: %s, %s", site, relaxed, change, verdict
+    )
+
+
+def _try(
+    prob: LinearProgram,
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float,
+    highs_options: dict | None,
+    phase: str,
+) -> tuple[Solved | None, float, bool]:
+    """Re-solve with the bounds as set: (the plan if optimal, seconds, proven infeasible)."""
+    start = time.perf_counter()
+    try:
+        solved = _run(prob, solver, time_limit, mip_gap, False, highs_options, phase)
+    except SolverError as err:  # e.g. the IT demand or a latency class needs the site
+        said = str(err)
+        infeasible = "nfeasible" in said and "time limit" not in said
+        return None, time.perf_counter() - start, infeasible
+    return (solved if solved.status == "optimal" else None), solved.solver_seconds, False
 
 
 def _run(
