@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean-venv
+.PHONY: run test test-long lint bench clean-venv
 
 # First use: about 3 minutes on a 2-core machine (JAX, HiGHS, matplotlib...); pip names each
 # package as it collects and installs it, so the wait is never silent.
@@ -24,7 +24,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not long" $(PYTEST_ARGS)
+
+# The tests that solve the Japan default-size LP (minutes each; not in CI's time budget).
+test-long: $(STAMP)
+	$(BIN)/python -m pytest -q -m long $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks

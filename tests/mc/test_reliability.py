@@ -71,6 +71,7 @@ def test_battery_keeps_its_reserve_when_the_grid_can_cover(toy, thin_grid_plan):
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_japan_plan_is_served_where_the_lp_serves_it():
     """Japan 2030, 12 representative days, RE share 0.3: MC vs LP with every driver off.
 

@@ -16,7 +16,7 @@ from planner.app import compose_settings
 from planner.mc import Uncertainty
 from planner.study import load_stage, plan_stage, reduce_stage
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 
 @pytest.fixture(scope="module")
