@@ -122,46 +122,31 @@ class RiskTargets(BaseModel):
 
 def check_target(target: Target, limit: float, risk: xr.Dataset) -> TargetCheck:
     """One target against a Risk dataset's summary (energies scaled to a year)."""
-    metrics = [str(m) for m in risk["summary"]["metric"].values] if "summary" in risk else []
-    if target.metric not in metrics:
-        return TargetCheck(
-            target.name,
-            target.metric,
-            target.stat,
-            math.nan,
-            limit,
-            None,
-            math.nan,
-            target.units,
-            note=f"the Risk has no `{target.metric}` metric",
-        )
-    value = float(risk["summary"].sel(metric=target.metric, stat=target.stat))
-    if target.per_year:
-        value *= float(risk.attrs.get("annual_scale", 1.0))
-    if math.isnan(value):
+
+    def outcome(value: float, holds: bool | None, shortfall: float, note: str = "") -> TargetCheck:
         return TargetCheck(
             target.name,
             target.metric,
             target.stat,
             value,
             limit,
-            False,
-            math.inf,
+            holds,
+            shortfall,
             target.units,
-            note="NaN: nothing was served",
+            note,
         )
+
+    metrics = [str(m) for m in risk["summary"]["metric"].values] if "summary" in risk else []
+    if target.metric not in metrics:
+        return outcome(math.nan, None, math.nan, f"the Risk has no `{target.metric}` metric")
+    value = float(risk["summary"].sel(metric=target.metric, stat=target.stat))
+    if target.per_year:
+        value *= float(risk.attrs.get("annual_scale", 1.0))
+    if math.isnan(value):
+        return outcome(value, False, math.inf, "NaN: nothing was served")
     gap = value - limit if target.sense == "max" else limit - value
     holds = gap <= 0
-    return TargetCheck(
-        target.name,
-        target.metric,
-        target.stat,
-        value,
-        limit,
-        bool(holds),
-        0.0 if holds else float(gap),
-        target.units,
-    )
+    return outcome(value, bool(holds), 0.0 if holds else float(gap))
 
 
 def all_hold(checks: list[TargetCheck]) -> bool:
