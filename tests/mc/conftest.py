@@ -94,3 +94,17 @@ def stressed_toy_plan(toy):
         battery_energy=[12.0, 6.0, 8.0],
         grid_capacity=[10.0, 3.0, 8.0],
     )
+
+
+def solar_plan(toy, alpha_grid, policy=None, **kwargs):
+    """alpha: 30 MW solar and `alpha_grid` MW of connection; charlie: grid only (20 MW)."""
+    return make_plan(
+        toy,
+        training_site="charlie",
+        it_capacity=[10.0, 0.0, 11.0],
+        gen_capacity=[[30.0, 0.0], [0.0, 0.0], [0.0, 0.0]],
+        share=SHARE,
+        grid_capacity=[alpha_grid, 0.0, 20.0],
+        policy=policy,
+        **kwargs,
+    )

@@ -10,7 +10,7 @@ from planner.datasets.toy import solar_shape
 from planner.mc import Uncertainty, dispatch_trace
 from planner.mc.dispatch import active, interval_bits
 
-from .conftest import SHARE, STRESSED, make_plan
+from .conftest import SHARE, STRESSED, make_plan, solar_plan
 
 HOURS = 168
 HOUR_OF_DAY = np.arange(HOURS) % 24
@@ -26,14 +26,7 @@ def trace(scenario, plan, uncertainty=None, n_futures=1, seed=0):
 @pytest.fixture
 def solar_only(toy):
     """alpha: 30 MW solar, IT = city_a's 10 MW, nothing else; charlie: grid only, all training."""
-    return make_plan(
-        toy,
-        training_site="charlie",
-        it_capacity=[10.0, 0.0, 11.0],
-        gen_capacity=[[30.0, 0.0], [0.0, 0.0], [0.0, 0.0]],
-        share=SHARE,
-        grid_capacity=[0.0, 0.0, 20.0],
-    )
+    return solar_plan(toy, alpha_grid=0.0)
 
 
 def test_hand_computed_dispatch(toy, solar_only):

@@ -14,7 +14,7 @@ from planner.lp.policy_options import DEFAULT_EXPORT_SHARE_MAX
 from planner.mc import Uncertainty, dispatch_trace, prepare
 from planner.mc.prepare import DEFAULT_EXPORT_SHARE_MAX as MC_DEFAULT_EXPORT_SHARE_MAX
 
-from .conftest import SHARE, make_plan, stressed_toy_plan
+from .conftest import SHARE, make_plan, solar_plan, stressed_toy_plan
 
 HOURS = 168
 ALPHA_LOAD, CHARLIE_LOAD = 12.0, 13.75  # MW: 1.2 x 10, 1.25 x (5 + 6)
@@ -28,20 +28,6 @@ def simulate(scenario, plan, uncertainty=None, n_futures=1, **kwargs):
         uncertainty=uncertainty or Uncertainty.none(),
         dtype="float64",
         progress=False,
-        **kwargs,
-    )
-
-
-def solar_plan(toy, alpha_grid, policy=None, **kwargs):
-    """alpha: 30 MW solar and `alpha_grid` MW of connection; charlie: grid only (20 MW)."""
-    return make_plan(
-        toy,
-        training_site="charlie",
-        it_capacity=[10.0, 0.0, 11.0],
-        gen_capacity=[[30.0, 0.0], [0.0, 0.0], [0.0, 0.0]],
-        share=SHARE,
-        grid_capacity=[alpha_grid, 0.0, 20.0],
-        policy=policy,
         **kwargs,
     )
 
