@@ -88,6 +88,9 @@ class TimeSettings(_Settings):
 
     n_days: int | None = Field(default=12, ge=1, le=366)
     extreme_days: bool = True
+    # how each cluster of days is represented (planner.reduce_time): its value distribution
+    # (tsam's duration representation, unbiased hourly matching) or its medoid rescaled
+    representation: Literal["distribution", "medoid"] = "distribution"
     # battery state of charge: linked through the year's day order (auto: when the reduced
     # scenario has day_cluster) or cyclic within each representative day (planner.plan)
     storage_linking: Literal["auto", "linked", "cyclic"] = "auto"

@@ -209,7 +209,12 @@ def reduce_stage(s: RunSettings, scenario: xr.Dataset) -> xr.Dataset:
     if s.time.n_days is None:
         log.info("Time: the LP models all %d hours", scenario.sizes["time"])
         return scenario
-    reduced = planner.reduce_time(scenario, n_days=s.time.n_days, extreme_days=s.time.extreme_days)
+    reduced = planner.reduce_time(
+        scenario,
+        n_days=s.time.n_days,
+        extreme_days=s.time.extreme_days,
+        representation=s.time.representation,
+    )
     log.info("Time: %s -> the LP models %d hours", lp_hours(s, reduced), reduced.sizes["time"])
     return reduced
 

@@ -37,8 +37,11 @@ class Policy(BaseModel):
     voll: value of lost load, JPY/MWh of unserved facility energy (and of each
         MWh/yr a renewable or CFE target falls short by).
     reserve_margin: planning margin for demand growth (0..1): every site's IT
-        capacity covers (1 + m) x its IT load, and its grid connection keeps
-        m x its facility load free above the import of every modelled hour.
+        capacity covers (1 + m) x its inference load (and, in the modelled year, its
+        inference plus training: training may run in the margin), and its grid
+        connection keeps m x pue x its inference load free above the import of every
+        modelled hour (training, flexible within its day, absorbs growth by running
+        longer).
     backup_coverage: backup gensets at each site cover this share of it_capacity x the
         site's peak modelled PUE (default 1.0, as N+1 sites do; 0 builds none). They
         run only in emergencies, so the LP pays their capital and fixed O&M, not fuel.

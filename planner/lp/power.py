@@ -4,12 +4,14 @@ Variables: gen_capacity (site, gen, MW) on site within gen_potential; ppa_capaci
 (site, gen, MW) off-site PPA within ppa_potential; grid_capacity (site, MW); hourly
 grid_import, export, curtailment, unserved, it_load (site, time, MW).
 Constraints, for every site and modelled hour:
-  it_load = sum_n share[n, s] inference_demand[n, t] + training_load[s, t]
+  inference_load = sum_n share[n, s] inference_demand[n, t]
     (its own row and column, so the dense share columns enter one row per site-hour)
-  (1 + margin) it_load <= it_capacity[s]
+  it_load = inference_load + training_load[s, t] <= it_capacity[s]
+  (1 + margin) inference_load <= it_capacity[s]  (at the hours no other hour's
+    demand matches at every node: `undominated_hours`)
   pue it_load + charge + curtailment + export
       = sum_g (gen_capacity + ppa_capacity) cf + grid_import + discharge + unserved
-  grid_import + export + margin pue it_load <= grid_capacity;
+  grid_import + export + margin pue inference_load <= grid_capacity;
   gen_capacity <= gen_potential x site_open; ppa_capacity <= ppa_potential x site_open;
 per area: sum of grid_capacity of its sites <= grid_headroom; and over the year:
   sum export <= export_share_max x total facility load (Riepin & Brown's 20 %).
@@ -21,7 +23,14 @@ reserve margin is kept free in export hours too: conservative (growing load
 would first cut the export) but no extra row per site-hour.
 `unserved` is facility power (MW, PUE included) not supplied, priced at VOLL.
 `margin` is the policy's reserve_margin: IT halls and a firm grid connection
-sized for demand growth the plan does not see (0 plans to the modelled load).
+sized for inference demand growth the plan does not see (0 plans to the modelled
+load). The margin sizes the halls for inference growth; in the modelled year,
+without that growth, training may run in the margin, as the Monte Carlo's training
+fills whatever IT capacity inference leaves. Training is flexible within its day,
+so more training energy runs more hours. Keeping the margin free above all IT load
+in every hour made the LP waste the IT capacity the Monte Carlo then used (issue
+#11: +1.8 CFE points of the full-year replay over the LP; with the margin above
+inference alone, still +0.8).
 Capacity factors below `CF_FLOOR` (dawn and dusk slivers) are taken as 0.
 PPA output is counted at the site like on-site output (a physical off-site PPA
 delivered through the TSO's network); its delivery is not charged to the site's
@@ -85,33 +94,54 @@ def by_site(ds: xr.Dataset, name: str) -> np.ndarray:
     return ds[name].transpose("area", "time").values[site_area_index(ds)]
 
 
-def it_load_terms(ds: xr.Dataset, scale: np.ndarray | float = 1.0) -> list:
-    """Terms of scale x it_load[s, t] in a (site, time) row: inference shares plus training."""
-    demand = ds["inference_demand"].transpose("node", "time").values  # (node, time)
-    scale = np.asarray(scale, dtype=float)
-    share_coef = np.broadcast_to(scale, (ds.sizes["site"], ds.sizes["time"]))[:, :, None]
-    return [
-        ("share", share_coef * demand.T[None, :, :]),  # (site, time, node)
-        ("training_load", scale),
-    ]
-
-
 AGGREGATE_IT_LOAD = True
 
 
-def _it_load(m: Model, ds: xr.Dataset):
-    """Terms of scale x it_load in (site, time) rows: one `it_load` column per site-hour.
+def undominated_hours(demand: np.ndarray) -> np.ndarray:
+    """(time,) bool: the hours whose node demands no other hour matches or exceeds at every node.
 
-    it_load = sum_n share x inference_demand + training_load is its own row, so the
-    share columns (node x site, the densest) enter one row per site-hour, not three.
+    demand: (node, time). A site's inference load is sum_n share[n, s] demand[n, t] with
+    shares >= 0, so an hour at which every node's demand is at most another hour's cannot
+    hold a site's peak: a row over inference load alone ((1 + m) inference <= it_capacity)
+    is needed only at the undominated hours (one hour on japan_2030's days, where every
+    node peaks at once). Of equal hours the first is kept. The skyline is built in order
+    of falling total demand, since only an hour with as much in total can dominate.
     """
+    order = np.argsort(-demand.sum(axis=0), kind="stable")
+    front: list[int] = []
+    for t in order:
+        column = demand[:, t]
+        if not any((demand[:, f] >= column).all() for f in front):
+            front.append(int(t))
+    keep = np.zeros(demand.shape[1], dtype=bool)
+    keep[front] = True
+    return keep
+
+
+def _inference_load(m: Model, ds: xr.Dataset):
+    """Terms of scale x (placed inference, sum_n share x inference_demand) in (site, time) rows.
+
+    With `AGGREGATE_IT_LOAD` the sum is its own `inference_load` column per site-hour
+    (one row each), so the share columns (node x site, the densest) enter one row per
+    site-hour, not three.
+    """
+    demand = ds["inference_demand"].transpose("node", "time").values  # (node, time)
+
+    def share_terms(scale):
+        scale = np.asarray(scale, dtype=float)
+        coef = np.broadcast_to(scale, (ds.sizes["site"], ds.sizes["time"]))[:, :, None]
+        return [("share", coef * demand.T[None, :, :])]  # (site, time, node)
+
     if not AGGREGATE_IT_LOAD:
-        return lambda scale: it_load_terms(ds, scale)
-    m.add_variables("it_load", ("site", "time"), "MW")
+        return share_terms
+    m.add_variables("inference_load", ("site", "time"), "MW")
     m.add_constraints(
-        "it_load_sum", ("site", "time"), [("it_load", 1.0), *it_load_terms(ds, -1.0)], "=="
+        "inference_load_sum",
+        ("site", "time"),
+        [("inference_load", 1.0), *share_terms(-1.0)],
+        "==",
     )
-    return lambda scale: [("it_load", scale)]
+    return lambda scale: [("inference_load", scale)]
 
 
 def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> None:
@@ -144,13 +174,26 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
         row_mask=ppa_potential > 0,
     )
     margin = policy.reserve_margin
-    it_load = _it_load(m, ds)
+    inference = _inference_load(m, ds)
+
+    def it_load(scale):
+        return [*inference(scale), ("training_load", scale)]
+
     m.add_constraints(
         "it_capacity_use",
         ("site", "time"),
-        [*it_load(1.0 + margin), ("it_capacity", -1.0)],
+        [*it_load(1.0), ("it_capacity", -1.0)],
         "<=",
     )
+    if margin > 0:
+        peaks = undominated_hours(ds["inference_demand"].transpose("node", "time").values)
+        m.add_constraints(
+            "it_capacity_margin",
+            ("site", "time"),
+            [*inference(1.0 + margin), ("it_capacity", -1.0)],
+            "<=",
+            row_mask=np.broadcast_to(peaks, (ds.sizes["site"], ds.sizes["time"])),
+        )
     m.add_constraints(
         "power_balance",
         ("site", "time"),
@@ -167,7 +210,7 @@ def add_power(m: Model, ds: xr.Dataset, periods: Periods, policy: Policy) -> Non
         ],
         "==",
     )
-    firm_reserve = it_load(margin * pue) if margin > 0 else []
+    firm_reserve = inference(margin * pue) if margin > 0 else []
     m.add_constraints(
         "grid_import_max",
         ("site", "time"),

@@ -4,7 +4,8 @@ Variables: battery_power (site, MW), battery_energy (site, MWh); hourly
 charge, discharge (site, time, MW at the site bus) and soc (site, time, MWh stored).
 The round-trip efficiency is split evenly: sqrt(eta) on charge and on discharge,
   soc[t] = soc[t-1] + sqrt(eta) * charge[t] - discharge[t] / sqrt(eta)
-charge, discharge <= battery_power. Costs: capex per MW and per MWh annualised
+charge + discharge <= battery_power (one row; netting the two flows of an hour
+keeps the optimum). Costs: capex per MW and per MWh annualised
 over battery_lifetime, less the area subsidy, plus battery_fom per MW.
 
 Two ways to close the first hour of a period (`linking`):
@@ -81,12 +82,16 @@ def add_storage(
     m.add_variables("battery_energy", ("site",), "MWh")
     for name in ("charge", "discharge"):
         m.add_variables(name, ("site", "time"), "MW")
-        m.add_constraints(
-            f"{name}_max",
-            ("site", "time"),
-            [(name, 1.0), ("battery_power", -1.0)],
-            "<=",
-        )
+    # One row for both flows (charge + discharge <= battery_power) instead of one each: the
+    # same optimum, since a plan that charges and discharges in one hour can net the two
+    # flows (the smaller to 0) with the same state of charge, and the surplus that frees
+    # goes to curtailment, which is free; no policy row reads charge or discharge.
+    m.add_constraints(
+        "battery_flow_max",
+        ("site", "time"),
+        [("charge", 1.0), ("discharge", 1.0), ("battery_power", -1.0)],
+        "<=",
+    )
     m.add_variables("soc", ("site", "time"), "MWh")
     if linking == "linked":
         _add_linked_soc(m, periods, root)

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import xarray as xr
 
-from planner.lp import dispatch_metrics
+import planner
+from planner.lp import PlanWarning, dispatch_metrics
 from planner.lp.network import peak_traffic
 from planner.scenario.validate import scenario_reachable
 
 REL = 1e-6
+
+
+def quiet_plan(ds, **kw):
+    """planner.plan, with a PlanWarning (unserved load, a target missed) raised as an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PlanWarning)  # these plans must serve all load
+        return planner.plan(ds, **kw)
 
 
 def crf(rate: float, life: float) -> float:

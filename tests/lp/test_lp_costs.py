@@ -8,26 +8,18 @@ toy's 168 hours stand for the year (x 8760 / 168).
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pytest
 
 import planner
-from planner.lp import PlanWarning
 from planner.lp.policy_options import DEFAULT_EXPORT_SHARE_MAX
-from tests.lp.conftest import check_invariants, crf, square_solar
+from tests.lp.conftest import check_invariants, crf, quiet_plan, square_solar
 
 WORKS = 5.0e7  # JPY/MW, the toy's grid_connection_capex
 BASIC = 7.0e6  # JPY/MW/yr: a basic charge of 583 JPY/kW-month x 12 x 1000
 ENERGY_CHARGE = 2000.0  # JPY/MWh: 2 JPY/kWh, the size of the TSO energy charges
 PPA_CHARGE = 2100.0  # JPY/MWh on PPA output
-
-
-def quiet_plan(ds, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PlanWarning)  # these plans must serve all load
-        return planner.plan(ds, **kw)
 
 
 def with_tariffs(ds):

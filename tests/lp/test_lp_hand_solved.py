@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import planner
 from planner.lp import PlanWarning
 from planner.scenario.validate import scenario_reachable
-from tests.lp.conftest import check_invariants, crf, square_solar
-
-
-def quiet_plan(ds, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PlanWarning)  # these plans must serve all load
-        return planner.plan(ds, **kw)
+from tests.lp.conftest import check_invariants, crf, quiet_plan, square_solar
 
 
 def test_single_site_grid_only_objective_by_hand(toy):
@@ -53,21 +45,38 @@ def test_single_site_grid_only_objective_by_hand(toy):
     assert plan.attrs["status"] == "optimal"
 
 
-def test_reserve_margin_sizes_it_and_firm_grid_above_the_load(toy):
+def test_reserve_margin_sizes_it_and_firm_grid_above_the_inference_load(toy):
+    """IT halls cover (1 + m) x inference and, in the modelled year, inference + training
+    (training may run in the margin); the connection keeps m x pue x inference free."""
     ds = toy.isel(site=[0])  # alpha, grid only, as in the test above
     ds["gen_potential"][:] = 0.0
     base = quiet_plan(ds)
-    plan = quiet_plan(ds, policy={"reserve_margin": 0.25})
+    inference, training, pue = 10 + 5, 6, 1.2  # MW, flat
+    it_cost = 1.5e9 * crf(0.05, 15) + 3.0e7  # JPY/yr per MW of IT
+    grid_cost = 5.0e7 * crf(0.05, 40)
+    backup_cost = 1.0e8 * crf(0.05, 20) + 2.0e6  # per MW of gensets (pue x IT)
+    assert float(base["it_capacity"][0]) == pytest.approx(inference + training, rel=1e-6)
 
-    it_load = 10 + 5 + 6  # MW, flat
-    assert float(plan["it_capacity"][0]) == pytest.approx(1.25 * it_load, rel=1e-6)
-    # the connection carries the import (1.2 x 21 MW) plus 25 % of the facility load in reserve
-    assert float(plan["grid_capacity"][0]) == pytest.approx(1.25 * 1.2 * it_load, rel=1e-6)
-    np.testing.assert_allclose(plan["grid_import"], 1.2 * it_load, rtol=1e-6)
-    extra = 0.25 * it_load * (1.5e9 * crf(0.05, 15) + 3.0e7)  # IT halls
-    extra += 0.25 * 1.2 * it_load * 5.0e7 * crf(0.05, 40)  # grid connection
-    extra += 0.25 * 1.2 * it_load * (1.0e8 * crf(0.05, 20) + 2.0e6)  # backup for the extra IT
+    # m = 0.5: 1.5 x 15 = 22.5 MW of halls > 21 MW of load, so training runs in the margin
+    plan = quiet_plan(ds, policy={"reserve_margin": 0.5})
+    assert float(plan["it_capacity"][0]) == pytest.approx(1.5 * inference, rel=1e-6)
+    # the connection carries the import (1.2 x 21 MW) plus 0.5 x 1.2 x 15 MW in reserve
+    grid = pue * (inference + training) + 0.5 * pue * inference
+    assert float(plan["grid_capacity"][0]) == pytest.approx(grid, rel=1e-6)
+    np.testing.assert_allclose(plan["grid_import"], pue * (inference + training), rtol=1e-6)
+    extra = (1.5 * inference - 21) * (it_cost + pue * backup_cost)  # 1.5 MW more halls
+    extra += 0.5 * pue * inference * grid_cost
     assert plan.attrs["objective"] - base.attrs["objective"] == pytest.approx(extra, rel=1e-6)
+
+    # m = 0.25: 1.25 x 15 = 18.75 MW < 21 MW, so the load sizes the halls; the reserve
+    # on the connection is still 0.25 x 1.2 x 15 MW
+    plan = quiet_plan(ds, policy={"reserve_margin": 0.25})
+    assert float(plan["it_capacity"][0]) == pytest.approx(inference + training, rel=1e-6)
+    reserve = 0.25 * pue * inference
+    assert float(plan["grid_capacity"][0]) == pytest.approx(pue * 21 + reserve, rel=1e-6)
+    assert plan.attrs["objective"] - base.attrs["objective"] == pytest.approx(
+        reserve * grid_cost, rel=1e-6
+    )
 
 
 def test_solar_and_battery_meet_100pct_hourly_cfe(toy):

@@ -10,7 +10,7 @@ import xarray as xr
 import planner
 from planner import ScenarioError
 from planner.lp.periods import time_structure
-from planner.scenario.reduce import ReductionWarning, kmedoids
+from planner.scenario.reduce import ReductionWarning, distribution_days, kmedoids
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +129,8 @@ def mean_deviation(full, red) -> float:
 
 
 def test_rescaled_days_match_every_yearly_mean_and_stay_in_bounds(year):
-    raw = planner.reduce_time(year, n_days=6, rescale=False)
-    red = planner.reduce_time(year, n_days=6)
+    raw = planner.reduce_time(year, n_days=6, representation="medoid", rescale=False)
+    red = planner.reduce_time(year, n_days=6, representation="medoid")
     assert mean_deviation(year, raw) > 0.01  # medoids alone are biased on this year
     assert mean_deviation(year, red) <= 0.005
     assert max(json.loads(red.attrs["rescale_deviation"]).values()) <= 0.005
@@ -147,6 +147,59 @@ def test_rescaled_days_match_every_yearly_mean_and_stay_in_bounds(year):
     # The same days are chosen with or without rescaling; only their values move.
     np.testing.assert_array_equal(red["time"], raw["time"])
     np.testing.assert_array_equal(red["day_cluster"], raw["day_cluster"])
+
+
+def test_distribution_days_hand_solved():
+    """Two days in one cluster, one on its own: the cluster gets its members' distribution.
+
+    Day 0 is 10 MW at 12:00, day 1 is 4 MW at 12:00 and 2 MW at 13:00, else 0. Sorted,
+    their 48 values are 45 zeros, 2, 4, 10; blocks of two average to 22 zeros, 1 and 7.
+    The members' mean profile is highest at 12:00 (7), then 13:00 (1): 7 goes to 12:00,
+    1 to 13:00. The sum, 16 MWh over two days, is the members' (10 + 4 + 2).
+    """
+    x = np.zeros((3, 24))
+    x[0, 12], x[1, 12], x[1, 13], x[2] = 10.0, 4.0, 2.0, 5.0
+    time = pd.date_range("2030-01-01", periods=72, freq="h")
+    full = xr.Dataset({"x": ("time", x.ravel())}, coords={"time": time})
+    reduced = full.isel(time=np.r_[0:24, 48:72])  # periods: day 0 (days 0, 1), day 2 (itself)
+    out = distribution_days(full, reduced, np.array([0, 0, 1]), np.array([False, False]))
+    rep = out["x"].values[:24]
+    expected = np.zeros(24)
+    expected[12], expected[13] = 7.0, 1.0
+    np.testing.assert_array_equal(rep, expected)
+    np.testing.assert_array_equal(out["x"].values[24:], x[2])  # a period of one day is as it was
+    assert 2 * rep.sum() == x[:2].sum()
+
+
+def test_distribution_days_keep_means_ranges_and_spread(year):
+    """The default representation: every series' weighted mean is the year's (to rounding),
+    each period within its members' range, and the year's duration curves closer than
+    rescaled medoids get (the within-cluster spread is kept)."""
+    red = planner.reduce_time(year, n_days=6)
+    medoid = planner.reduce_time(year, n_days=6, representation="medoid")
+    assert mean_deviation(year, red) <= 1e-9
+    assert max(json.loads(red.attrs["rescale_deviation"]).values()) <= 1e-9
+    np.testing.assert_array_equal(red["day_cluster"], medoid["day_cluster"])  # same clusters
+    order = red["day_cluster"].values
+    for p in range(len(np.unique(red["period"]))):
+        days = np.flatnonzero(order == p)
+        for name in ("cf", "pue", "inference_demand", "grid_cfe"):
+            members = year[name].isel(time=(days[:, None] * 24 + np.arange(24)).ravel())
+            rep = red[name].isel(time=slice(24 * p, 24 * p + 24))
+            assert (rep >= members.min("time") - 1e-12).all(), (name, p)
+            assert (rep <= members.max("time") + 1e-12).all(), (name, p)
+    for day in json.loads(red.attrs["extreme_days"]).values():
+        for name in series_of(year):
+            np.testing.assert_array_equal(red[name].sel(time=day), year[name].sel(time=day))
+    dist_error = json.loads(red.attrs["reduction_error"])
+    medoid_error = json.loads(medoid.attrs["reduction_error"])
+    for key in ("demand", "cf_solar", "cf_wind_onshore"):  # the toy's PUE is flat
+        assert dist_error[key] < medoid_error[key], key
+
+
+def test_unknown_representation_is_refused(toy):
+    with pytest.raises(ScenarioError, match="representation='centroid'"):
+        planner.reduce_time(toy, n_days=2, representation="centroid")
 
 
 def test_day_cluster_orders_the_year_and_agrees_with_the_weights(year):
