@@ -44,8 +44,9 @@ def plan_cache(out_dir, name: str) -> Path:
 def base_case(quick: bool, out_dir=None, reuse: bool = True):
     """(scenario, name, plan, plan source): Japan 2030 and its LP plan, or the toy's when quick.
 
-    `reuse=True` (the devices suite) loads a plan cached in the last six hours;
-    `reuse=False` (the MC suite) always solves afresh so a run never times a stale plan.
+    `reuse=True` (the devices and numba suites; the MC suite with --reuse-plan) loads a plan
+    cached in the last six hours; `reuse=False` (the MC suite) always solves afresh so a run
+    never times a stale plan.
     """
     name = "toy" if quick else "japan_2030"
     scenario = planner.validate(planner.load_scenario(name))

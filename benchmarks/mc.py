@@ -165,12 +165,21 @@ class McRunner:
         return rec
 
 
-def run(out_dir, clock: Clock, quick: bool = False, sizes: McSizes | None = None) -> SuiteResult:
-    """Run the Monte Carlo suite and write `mc.json` (and the kernel probe in it)."""
+def run(
+    out_dir,
+    clock: Clock,
+    quick: bool = False,
+    sizes: McSizes | None = None,
+    reuse_plan: bool = False,
+) -> SuiteResult:
+    """Run the Monte Carlo suite and write `mc.json` (and the kernel probe in it).
+
+    reuse_plan: time the plan cached under `out_dir` (base_case) instead of solving afresh.
+    """
     sizes = sizes or (QUICK if quick else FULL)
     result = SuiteResult("mc", quick=quick, config=asdict(sizes))
     budget = Budget(clock, sizes.budget_seconds)
-    base, name, plan, plan_source = base_case(quick, out_dir, reuse=False)
+    base, name, plan, plan_source = base_case(quick, out_dir, reuse=reuse_plan)
     result.config.update(
         scenario=name,
         plan_source=plan_source,

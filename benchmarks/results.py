@@ -1,6 +1,6 @@
 """The result file of one suite: what ran, on what, and its measurements.
 
-One JSON file per suite (`mc.json`, `lp.json`, `e2e.json`, `devices.json`,
+One JSON file per suite (`mc.json`, `numba.json`, `lp.json`, `e2e.json`, `devices.json`,
 `roofline.json`), written atomically. Layout (schema `planner-bench/1`):
 
     {"schema", "suite", "quick", "started", "finished", "wall_seconds",
@@ -22,7 +22,7 @@ from benchmarks.machine import machine_info, now_iso, versions
 from planner.io import write_json
 
 SCHEMA = "planner-bench/1"
-SUITES = ("mc", "roofline", "lp", "e2e", "devices")
+SUITES = ("mc", "numba", "roofline", "lp", "e2e", "devices")
 REQUIRED_KEYS = ("schema", "suite", "machine", "versions", "started", "records", "notes")
 
 

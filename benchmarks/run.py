@@ -1,6 +1,7 @@
 """`python -m benchmarks.run [--quick] [--only SUITE ...] [--out DIR]`: run suites, write JSON, report.
 
-Suites: mc (Monte Carlo throughput), roofline (machine peaks and the kernel's
+Suites: mc (Monte Carlo throughput), numba (the JAX kernel against the Numba
+comparator, benchmarks/numba_port.py), roofline (machine peaks and the kernel's
 place under them), lp (LP build/solve scaling), e2e (default study stage
 times), devices (CPU device-count scaling in subprocesses). Each writes
 `<out>/<suite>.json` atomically; the report `REPORT.md` (beside `<out>`) and its
@@ -20,10 +21,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "results"
-ORDER = ("roofline", "mc", "lp", "e2e", "devices")
+ORDER = ("roofline", "mc", "numba", "lp", "e2e", "devices")
 # Seconds each suite may take in a full run (total ~ 40 min on a 2-core machine).
-FULL_BUDGET = {"roofline": 30, "mc": 900, "lp": 1100, "e2e": 120, "devices": 150}
-QUICK_BUDGET = {"roofline": 10, "mc": 40, "lp": 20, "e2e": 20, "devices": 20}
+FULL_BUDGET = {"roofline": 30, "mc": 900, "numba": 400, "lp": 1100, "e2e": 120, "devices": 150}
+QUICK_BUDGET = {"roofline": 10, "mc": 40, "numba": 40, "lp": 20, "e2e": 20, "devices": 20}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -37,6 +38,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--report", default=None, help="report path (default: REPORT.md beside the results folder)"
     )
     ap.add_argument("--no-report", action="store_true", help="write JSON only")
+    ap.add_argument(
+        "--reuse-plan",
+        action="store_true",
+        help="mc: time the plan cached in <out>/.cache (under six hours old) instead of solving",
+    )
     ap.add_argument(
         "--budget-scale",
         type=float,
@@ -63,7 +69,7 @@ def main(argv=None) -> int:
     for suite in suites:
         clock.log(suite, f"start (budget {budgets[suite]} s)")
         try:
-            run_suite(suite, out, clock, args.quick, budgets[suite])
+            run_suite(suite, out, clock, args.quick, budgets[suite], args.reuse_plan)
         except Exception:  # one broken suite must not lose the others' results
             failed.append(suite)
             traceback.print_exc()
@@ -85,13 +91,17 @@ def report_path(out: Path, report: str | None) -> Path:
     return out.parent / "REPORT.md"
 
 
-def run_suite(suite: str, out: Path, clock, quick: bool, budget: float):
+def run_suite(suite: str, out: Path, clock, quick: bool, budget: float, reuse_plan: bool = False):
     if suite == "mc":
         from benchmarks import mc
 
         sizes = mc.QUICK if quick else mc.FULL
         sizes.budget_seconds = budget
-        return mc.run(out, clock, quick, sizes)
+        return mc.run(out, clock, quick, sizes, reuse_plan=reuse_plan)
+    if suite == "numba":
+        from benchmarks import numba_suite
+
+        return numba_suite.run(out, clock, quick)
     if suite == "roofline":
         from benchmarks import roofline
 
