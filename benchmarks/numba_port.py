@@ -155,22 +155,54 @@ def _day_ahead(hours, hours_next, must, keep, room, must_next, keep_next, eta_d,
 
 
 @njit(fastmath=FASTMATH, error_model="numpy", cache=True)
+def _uncut_scale(link_node, link_share, node_total, n_nodes):
+    """(N,) each node's share total over the sum of its links' shares (0: none), links in order."""
+    zero = np.float32(0.0)
+    routed = np.zeros(n_nodes, np.float32)
+    for link in range(link_node.shape[0]):
+        routed[link_node[link]] += link_share[link]
+    scale = np.zeros(n_nodes, np.float32)
+    for n in range(n_nodes):
+        scale[n] = zero if routed[n] <= zero else node_total[n] / routed[n]
+    return scale
+
+
+@njit(fastmath=FASTMATH, error_model="numpy", cache=True)
 def _route(t, word, bit, f0, growth, inference, cut, link_node, link_site, link_share,
-           node_total, lane, scratch):  # fmt: skip
+           node_total, uncut_scale, lane, scratch):  # fmt: skip
     """Inference routed to each site and unroutable there (lane fields) in hour t (dispatch.py, 2).
 
-    scratch: flat (link weights (L, lane), then uncut share of each node (N, lane)).
+    scratch: flat (link weights (L, lane), uncut share of each node, its demand routed
+    and its demand dropped (N, lane) each). With no link of the block cut this hour (most
+    hours) the uncut scale of each node is the plan's (`uncut_scale`): the same sums.
     """
     zero = np.float32(0.0)
     n_links = link_node.shape[0]
+    n_nodes = inference.shape[1]
     n_sites = lane.shape[0] // (NF * BLOCK)
     nodes = n_links * BLOCK  # where the node rows of scratch start
-    for i in range(nodes, scratch.shape[0]):
-        scratch[i] = zero
+    served, dropped = nodes + n_nodes * BLOCK, nodes + 2 * n_nodes * BLOCK
     for s in range(n_sites):
         for b in range(BLOCK):
             lane[(s * NF + ROUTED_IN) * BLOCK + b] = zero
             lane[(s * NF + UNROUTABLE) * BLOCK + b] = zero
+    any_cut = np.uint32(0)
+    for link in range(n_links):
+        for b in range(BLOCK):
+            any_cut |= cut[word, link, f0 + b] >> bit
+    if (any_cut & np.uint32(1)) == 0:
+        for n in range(n_nodes):
+            demand, scale = inference[t, n], uncut_scale[n]
+            for b in range(BLOCK):
+                scratch[served + n * BLOCK + b] = demand * growth[n, b] * scale
+        for link in range(n_links):
+            into = (link_site[link] * NF + ROUTED_IN) * BLOCK
+            row, share = served + link_node[link] * BLOCK, link_share[link]
+            for b in range(BLOCK):
+                lane[into + b] += scratch[row + b] * share
+        return
+    for i in range(nodes, served):
+        scratch[i] = zero
     for link in range(n_links):
         node = nodes + link_node[link] * BLOCK
         share = link_share[link]
@@ -179,20 +211,22 @@ def _route(t, word, bit, f0, growth, inference, cut, link_node, link_site, link_
             w = zero if is_cut else share
             scratch[link * BLOCK + b] = w
             scratch[node + b] += w
-    for link in range(n_links):
-        node, site = link_node[link], link_site[link]
-        demand = inference[t, node]
-        share = link_share[link]
-        total = node_total[node]
-        into, lost_at = (site * NF + ROUTED_IN) * BLOCK, (site * NF + UNROUTABLE) * BLOCK
-        row = nodes + node * BLOCK
+    for n in range(n_nodes):
+        demand, total = inference[t, n], node_total[n]
         for b in range(BLOCK):
-            d = demand * growth[node, b]
-            r = scratch[row + b]
+            d = demand * growth[n, b]
+            r = scratch[nodes + n * BLOCK + b]
             lost = r <= zero
             scale = zero if lost else total / (r if not lost else np.float32(1.0))
-            lane[into + b] += d * scale * scratch[link * BLOCK + b]
-            lane[lost_at + b] += (d if lost else zero) * share
+            scratch[served + n * BLOCK + b] = d * scale
+            scratch[dropped + n * BLOCK + b] = d if lost else zero
+    for link in range(n_links):
+        node, site = link_node[link], link_site[link]
+        share = link_share[link]
+        into, lost_at = (site * NF + ROUTED_IN) * BLOCK, (site * NF + UNROUTABLE) * BLOCK
+        for b in range(BLOCK):
+            lane[into + b] += scratch[served + node * BLOCK + b] * scratch[link * BLOCK + b]
+            lane[lost_at + b] += scratch[dropped + node * BLOCK + b] * share
 
 
 @njit(parallel=True, error_model="numpy", cache=True)
@@ -361,7 +395,8 @@ def _block(
             lane[(s * NF + FUEL) * BLOCK + b] = backup_fuel[s]
     for b in range(BLOCK):
         fl[EXPORT_LEFT * BLOCK + b] = export_cap
-    scratch = np.zeros((n_links + n_nodes) * BLOCK, np.float32)
+    scratch = np.zeros((n_links + 3 * n_nodes) * BLOCK, np.float32)
+    uncut_scale = _uncut_scale(link_node, link_share, node_total, n_nodes)
     for day in range(n_days):
         if day == 0:
             _forecast_day(
@@ -392,7 +427,7 @@ def _block(
             t = HOURS * day + k
             _route(
                 t, t // 32, np.uint32(t % 32), f0, growth, inference, cut, link_node, link_site,
-                link_share, node_total, lane, scratch,
+                link_share, node_total, uncut_scale, lane, scratch,
             )  # fmt: skip
             _hour(k, t, hours, f0, ren_f[today], pue_f[today], reserve, share, lane, fl, c)
     for i in range(len(SITE_SUMS)):
