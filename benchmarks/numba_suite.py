@@ -71,20 +71,47 @@ def run_numba(run, n: int, chunk: int) -> State:
     return dispatch_numba(run.inputs, sample_numpy(run, n, chunk))
 
 
-def largest_difference(a: State, b: State) -> float:
-    """Largest |a - b| over every State field, relative to the field's largest |b| (at least 1)."""
-    worst = 0.0
+def largest_difference(a: State, b: State) -> tuple[float, str]:
+    """(largest |a - b| relative to the field's largest |b| (at least 1), that field's name)."""
+    worst, where = 0.0, ""
     for name in State._fields:
         x = np.asarray(getattr(a, name), np.float64)
         y = np.asarray(getattr(b, name), np.float64)
-        worst = max(worst, float(np.abs(x - y).max(initial=0.0) / max(1.0, np.abs(y).max())))
-    return worst
+        difference = float(np.abs(x - y).max(initial=0.0) / max(1.0, np.abs(y).max()))
+        if difference > worst:
+            worst, where = difference, name
+    return worst, where
 
 
 def _timed(fn, *args) -> tuple[float, object]:
     t0 = time.perf_counter()
     out = fn(*args)
     return time.perf_counter() - t0, out
+
+
+def gpu_layout(result: SuiteResult, run_inputs, n: int, clock: Clock) -> None:
+    """JAX with every future in one chunk (the layout a GPU takes): the year in one call each.
+
+    No host round trip inside the year either way (the chunk's whole year is one jitted
+    call); here the chunk is all `n` futures, as a GPU's memory-sized chunk would be.
+    """
+    s, h = run_inputs.n_sites, run_inputs.n_hours
+    first, _ = _timed(run_jax, run_inputs, n, n)
+    load = _load()
+    seconds, _ = _timed(run_jax, run_inputs, n, n)
+    result.add(
+        backend="jax_one_chunk",
+        n_futures=n,
+        n_sites=s,
+        n_hours=h,
+        chunk_size=simulate_module.chunk_for(n, n, len(jax.local_devices()), "jax"),
+        seconds=seconds,
+        first_call_seconds=first,
+        throughput=n * s * h / seconds,
+        repeats=1,
+        load_average_1min=[load, _load()],
+    )
+    clock.log("numba", f"JAX, {n} futures in one chunk: {n * s * h / seconds / 1e6:.1f} M/s")
 
 
 def numba_info() -> dict:
@@ -151,7 +178,7 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: NumbaSizes | None = N
                 loads.append(_load())
                 seconds, states[backend] = _timed(fn, run_inputs, n, sizes.chunk_size)
                 best[backend] = min(best[backend], seconds)
-        agree = largest_difference(states["numba"], states["jax"])
+        agree, field_name = largest_difference(states["numba"], states["jax"])
         for backend in ("jax", "numba"):
             result.add(
                 backend=backend,
@@ -164,7 +191,13 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: NumbaSizes | None = N
                 load_average_1min=loads,
             )
         ratio = best["numba"] / best["jax"]
-        result.add(kind="ratio", n_futures=n, jax_over_numba=ratio, numba_vs_jax_difference=agree)
+        result.add(
+            kind="ratio",
+            n_futures=n,
+            jax_over_numba=ratio,
+            numba_vs_jax_difference=agree,
+            numba_vs_jax_field=field_name,
+        )
         clock.log(
             "numba",
             f"F={n}: JAX {n * s * h / best['jax'] / 1e6:.1f} M/s, Numba "
@@ -172,6 +205,7 @@ def run(out_dir, clock: Clock, quick: bool = False, sizes: NumbaSizes | None = N
             f"(agree {agree:.1e}, load {max(loads):.2f})",
         )
         result.write(out_dir)
+    gpu_layout(result, run_inputs, max(sizes.futures), clock)
     n = sizes.numpy_futures
     load = _load()
     devices = jax.local_devices()[:1]
