@@ -37,6 +37,12 @@ Numba per thread, one block of 16 futures over the year, by part):
 - JAX: an optimisation barrier on the hour step's results, to have them computed once: the
   optimised HLO holds no barrier and the same 62 fusions as before (XLA's CPU pipeline drops
   it before fusion), the same speed (22.4 against 24.0 wall, load 2.2). **Not kept.**
+- JAX: twelve of the hour step's shared values (availability, inference, training, load,
+  surplus, deficit, charge, discharge, grid, ...) materialised once each, through a division by
+  a 1 that XLA cannot fold (it does not repeat an expensive producer in several consumers):
+  72 fusions holding 1,578 instructions instead of 2,025, but no faster (24.3 and 22.1 against
+  23.8 and 22.3, load 4.0), and no longer bit-identical (grid on the toy moved by 6e-5 MWh:
+  LLVM contracts the arithmetic differently). **Not kept.**
 - Where the JAX kernel's time goes (XLA's optimised HLO, 256 futures): the hour step is 62
   fusions holding 2,025 instructions for a step of ~200 operations. XLA fuses the step's cheap
   elementwise chain into every fusion that consumes it, and each of the eight flows written to
