@@ -375,22 +375,30 @@ def _fix_energy(state: _Loop, plan, risk, seed: int, missed: list[TargetCheck]) 
 
 
 def _raise_it_margin(state: _Loop, plan, risk, seed: int) -> list[str]:
-    """reserve_margin up to the demand growth of the future at the rising quantile."""
-    old = state.policy.reserve_margin
-    if old >= 1.0:
+    """reserve_margin up to the inference growth, training_margin up to the training growth,
+    of the future at the rising quantile."""
+    old, old_training = state.policy.reserve_margin, state.policy.training_margin
+    if old >= 1.0 and old_training >= 1.0:
         return []
     n = int(risk.sizes["future"])
     draws = futures_of(state.scenario, plan, np.arange(n), seed, state.uncertainty, state.dtype)
     served = state.scenario["inference_demand"].sum("time").values > 0
     worst = draws.growth[:, : len(served)][:, served].max(axis=1)
-    if float(state.scenario["training_demand"].sum()) > 0:
-        worst = np.maximum(worst, draws.growth[:, -1])
     q = 1.0 - 0.05 * 0.5**state.capacity_raises
-    needed = float(np.quantile(worst, q)) - 1.0
-    new = min(1.0, max(old + MARGIN_STEP, needed))
-    state.policy = Policy(**{**state.policy.model_dump(), "reserve_margin": round(new, 4)})
+    new = min(1.0, max(old + MARGIN_STEP, float(np.quantile(worst, q)) - 1.0))
+    changes = [f"reserve_margin {old:.2f} -> {new:.2f} (demand growth of the p{100 * q:g} future)"]
+    update = {"reserve_margin": round(new, 4)}
+    if float(state.scenario["training_demand"].sum()) > 0:
+        needed = float(np.quantile(draws.growth[:, -1], q)) - 1.0
+        new_training = min(1.0, max(old_training + MARGIN_STEP, needed))
+        update["training_margin"] = round(new_training, 4)
+        changes.append(
+            f"training_margin {old_training:.2f} -> {new_training:.2f} "
+            f"(training growth of the p{100 * q:g} future)"
+        )
+    state.policy = Policy(**{**state.policy.model_dump(), **update})
     state.capacity_raises += 1
-    return [f"reserve_margin {old:.2f} -> {new:.2f} (demand growth of the p{100 * q:g} future)"]
+    return ["; ".join(changes)]
 
 
 def _raise_backup(state: _Loop, outage_mwh: float) -> list[str]:

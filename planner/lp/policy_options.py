@@ -37,11 +37,16 @@ class Policy(BaseModel):
     voll: value of lost load, JPY/MWh of unserved facility energy (and of each
         MWh/yr a renewable or CFE target falls short by).
     reserve_margin: planning margin for demand growth (0..1): every site's IT
-        capacity covers (1 + m) x its inference load (and, in the modelled year, its
-        inference plus training: training may run in the margin), and its grid
+        capacity covers (1 + m) x its inference load at the peak hour, and its grid
         connection keeps m x pue x its inference load free above the import of every
-        modelled hour (training, flexible within its day, absorbs growth by running
-        longer).
+        modelled hour. Training is left out: in the modelled year it may run in the
+        margin, as the Monte Carlo's does, and grown training runs longer in its day.
+    training_margin: planning margin for training growth (0..1, default 0): every site's
+        IT capacity also covers (1 + t) x each period's (day's) mean IT load, so grown
+        training finds room in the day at the sites it runs at. Off by default: on the
+        default study's full-year replay it cost the LP's CFE score 1.3 points of
+        credibility (planner/lp/power.py `_add_it_margin`); `planner.harden` raises it when
+        the Monte Carlo's training growth leaves demand unmet.
     backup_coverage: backup gensets at each site cover this share of it_capacity x the
         site's peak modelled PUE (default 1.0, as N+1 sites do; 0 builds none). They
         run only in emergencies, so the LP pays their capital and fixed O&M, not fuel.
@@ -61,6 +66,7 @@ class Policy(BaseModel):
     max_sites: int | None = Field(None, ge=1)
     voll: float = Field(DEFAULT_VOLL, gt=0.0)
     reserve_margin: float = Field(0.0, ge=0.0, le=1.0)
+    training_margin: float = Field(0.0, ge=0.0, le=1.0)
     backup_coverage: float = Field(1.0, ge=0.0, le=1.0)
 
     def __init__(self, **data: Any) -> None:

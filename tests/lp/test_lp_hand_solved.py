@@ -79,6 +79,36 @@ def test_reserve_margin_sizes_it_and_firm_grid_above_the_inference_load(toy):
     )
 
 
+def test_training_margin_sizes_it_by_the_days_energy(toy):
+    """training_margin t: the halls cover (1 + t) x each day's mean IT load (flat here:
+    1.25 x 21 MW), their gensets follow; the connection keeps no reserve for it."""
+    ds = toy.isel(site=[0])  # alpha, grid only
+    ds["gen_potential"][:] = 0.0
+    base = quiet_plan(ds)
+    plan = quiet_plan(ds, policy={"training_margin": 0.25})
+    it_load, pue = 10 + 5 + 6, 1.2
+    assert float(plan["it_capacity"][0]) == pytest.approx(1.25 * it_load, rel=1e-6)
+    assert float(plan["grid_capacity"][0]) == pytest.approx(pue * it_load, rel=1e-6)
+    extra = 0.25 * it_load * (1.5e9 * crf(0.05, 15) + 3.0e7)  # IT halls
+    extra += 0.25 * it_load * pue * (1.0e8 * crf(0.05, 20) + 2.0e6)  # their gensets
+    assert plan.attrs["objective"] - base.attrs["objective"] == pytest.approx(extra, rel=1e-6)
+
+
+def test_training_runs_in_the_margin_of_the_modelled_year(toy):
+    """With cheap sun, training moves into sunny hours above it_capacity / (1 + m): the
+    margin is kept for inference growth, not left idle in every hour."""
+    margin = 0.25
+    red = planner.reduce_time(toy, n_days=3)
+    plan = quiet_plan(red, policy={"reserve_margin": margin, "cfe_target": 0.8})
+    it_load = plan["it_load"].transpose("site", "time").values
+    cap = plan["it_capacity"].values[:, None]
+    assert (it_load <= cap * (1 + 1e-9) + 1e-6).all()
+    assert (it_load > cap / (1 + margin) + 1e-3).any()  # some hours use the margin
+    demand = red["inference_demand"].transpose("node", "time").values
+    inference = plan["share"].transpose("node", "site").values.T @ demand
+    assert ((1 + margin) * inference <= cap * (1 + 1e-9) + 1e-6).all()
+
+
 def test_solar_and_battery_meet_100pct_hourly_cfe(toy):
     ds = toy.isel(site=[0], node=[0])  # alpha serving city_a (10 MW), PUE 1.2
     ds["training_demand"][:] = 0.0
