@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from planner.scenario.validate import scenario_reachable
+from planner.scenario.validate import class_reachable
 
 # Plan quantities per site that do not add up over sites (copied to clones); every other
 # float variable with a site dim (capacities, shares, dispatch) is split among a site's clones.
@@ -36,8 +36,11 @@ def source_sites(ds: xr.Dataset, n_sites: int) -> np.ndarray:
 
 
 def _covering_subset(ds: xr.Dataset, n_sites: int) -> np.ndarray:
-    """`n_sites` site positions that together reach every node (greedy set cover, then fill)."""
-    reach = scenario_reachable(ds).any("backhaul").transpose("node", "site").values
+    """`n_sites` site positions that together reach every node in every latency class it has
+    demand in (greedy set cover over (node, class) pairs, then fill)."""
+    ok = class_reachable(ds).any("backhaul").transpose("node", "latency_class", "site").values
+    wanted = ok.any(axis=2).ravel()  # (node, class) pairs with demand that some site reaches
+    reach = ok.reshape(-1, ok.shape[2])[wanted]
     chosen: list[int] = []
     uncovered = np.ones(reach.shape[0], dtype=bool)
     while uncovered.any() and len(chosen) < n_sites:
