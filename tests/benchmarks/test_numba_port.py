@@ -7,7 +7,7 @@ import planner
 from planner.mc import Uncertainty, kernel
 from planner.mc.prepare import prepare
 from planner.mc.reference import dispatch_numpy
-from tests.mc.conftest import STRESSED, make_plan
+from tests.mc.conftest import STRESSED, stressed_toy_plan
 
 pytest.importorskip("numba")
 
@@ -20,17 +20,7 @@ N_FUTURES = 2 * BLOCK + 5  # two whole blocks and a padded one
 def states():
     """(Numba, NumPy) final States of the stressed toy with backup, every driver on."""
     toy = planner.validate(planner.load_scenario("toy"))
-    plan = make_plan(
-        toy,
-        backup_power=[2.0, 1.0, 0.5],
-        it_capacity=[14.0, 6.0, 11.0],
-        gen_capacity=[[30.0, 10.0], [10.0, 10.0], [20.0, 5.0]],
-        share=[[0.7, 0.3, 0.0], [0.0, 0.2, 0.8]],
-        battery_power=[3.0, 2.0, 2.0],
-        battery_energy=[12.0, 6.0, 8.0],
-        grid_capacity=[10.0, 3.0, 8.0],
-        policy={"export_share_max": 0.05},
-    )
+    plan = stressed_toy_plan(toy, backup_power=[2.0, 1.0, 0.5], policy={"export_share_max": 0.05})
     run = prepare(toy, plan, Uncertainty(**STRESSED), "float32")
     ids = np.arange(N_FUTURES, dtype=np.int32)
     futures = kernel.sample_chunk(np.uint32(3), ids, run.params, run.sizes)

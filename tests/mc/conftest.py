@@ -83,16 +83,20 @@ def stressed():
     return Uncertainty(**STRESSED)
 
 
-def stressed_toy_plan(toy):
-    """The toy plan the kernel and simulate tests stress: every site built, batteries and grid small."""
+def stressed_toy_plan(toy, **extra):
+    """The toy plan the kernel and simulate tests stress: every site built, batteries and grid
+    small; `extra` adds or replaces make_plan arguments (e.g. backup_power, policy)."""
     return make_plan(
         toy,
-        it_capacity=[14.0, 6.0, 11.0],
-        gen_capacity=[[30.0, 10.0], [10.0, 10.0], [20.0, 5.0]],
-        share=[[0.7, 0.3, 0.0], [0.0, 0.2, 0.8]],
-        battery_power=[3.0, 2.0, 2.0],
-        battery_energy=[12.0, 6.0, 8.0],
-        grid_capacity=[10.0, 3.0, 8.0],
+        **{
+            "it_capacity": [14.0, 6.0, 11.0],
+            "gen_capacity": [[30.0, 10.0], [10.0, 10.0], [20.0, 5.0]],
+            "share": [[0.7, 0.3, 0.0], [0.0, 0.2, 0.8]],
+            "battery_power": [3.0, 2.0, 2.0],
+            "battery_energy": [12.0, 6.0, 8.0],
+            "grid_capacity": [10.0, 3.0, 8.0],
+            **extra,
+        },
     )
 
 
