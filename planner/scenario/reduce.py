@@ -164,6 +164,21 @@ def _series_names(full: xr.Dataset) -> list[str]:
     ]
 
 
+def _flat(ds: xr.Dataset, name: str, like: xr.Dataset) -> np.ndarray:
+    """`ds[name]` as (series, time): every coordinate but time flattened, in `like`'s dim order."""
+    other = [d for d in like[name].dims if d != "time"]
+    values = ds[name].transpose(*other, "time").values
+    return values.reshape(-1, values.shape[-1])
+
+
+def _with_flat(out: xr.Dataset, full: xr.Dataset, name: str, flat: np.ndarray) -> None:
+    """Write (series, time) values back into `out[name]`, in `full[name]`'s dims and attrs."""
+    other = [d for d in full[name].dims if d != "time"]
+    shape = (*(full.sizes[d] for d in other), flat.shape[-1])
+    out[name] = ((*other, "time"), flat.reshape(shape), full[name].attrs)
+    out[name] = out[name].transpose(*full[name].dims)
+
+
 def distribution_days(
     full: xr.Dataset, reduced: xr.Dataset, day_cluster: np.ndarray, fixed: np.ndarray
 ) -> xr.Dataset:
@@ -187,12 +202,9 @@ def distribution_days(
     members = [np.flatnonzero(day_cluster == p) for p in range(n_periods)]
     spread = [p for p in range(n_periods) if not fixed[p] and len(members[p]) > 1]
     for name in _series_names(full):
-        other = [d for d in full[name].dims if d != "time"]
-        year = full[name].transpose(*other, "time").values
-        year = year.reshape(-1, year.shape[-1] // 24, 24)  # (series, day, hour)
-        days = out[name].transpose(*other, "time").values
-        shape = days.shape
-        days = days.reshape(-1, n_periods, 24).copy()
+        year = _flat(full, name, full)
+        year = year.reshape(len(year), -1, 24)  # (series, day, hour)
+        days = _flat(out, name, full).reshape(len(year), n_periods, 24).copy()
         for p in spread:
             block = year[:, members[p], :]  # (series, n, 24)
             n = block.shape[1]
@@ -200,8 +212,7 @@ def distribution_days(
             values = ranked.reshape(len(block), 24, n).mean(axis=2)  # ascending
             order = np.argsort(block.mean(axis=1), axis=1, kind="stable")  # mean profile
             np.put_along_axis(days[:, p, :], order, values, axis=1)
-        out[name] = ((*other, "time"), days.reshape(shape), full[name].attrs)
-        out[name] = out[name].transpose(*full[name].dims)
+        _with_flat(out, full, name, days.reshape(len(days), -1))
     return out
 
 
@@ -209,11 +220,9 @@ def mean_deviations(full: xr.Dataset, reduced: xr.Dataset, counts: np.ndarray) -
     """Largest relative deviation of each series' weighted mean from the year's, per variable."""
     deviation = {}
     for name in _series_names(full):
-        other = [d for d in full[name].dims if d != "time"]
-        year = full[name].transpose(*other, "time").values.astype(float)
-        year = year.reshape(-1, year.shape[-1]).sum(axis=1)
-        days = reduced[name].transpose(*other, "time").values.astype(float)
-        days = (days.reshape(-1, len(counts), 24) * counts[None, :, None]).sum(axis=(1, 2))
+        year = _flat(full, name, full).astype(float).sum(axis=1)
+        days = _flat(reduced, name, full).astype(float).reshape(len(year), len(counts), 24)
+        days = (days * counts[None, :, None]).sum(axis=(1, 2))
         gap = np.abs(days - year) / np.maximum(np.abs(year), 1e-300)
         deviation[name] = float(np.where(np.abs(year) > 0, gap, 0.0).max()) if gap.size else 0.0
     return deviation
@@ -232,21 +241,11 @@ def rescale_days(
     """
     out = reduced.copy()
     deviation = {}
-    for name in [n for n in full.data_vars if "time" in full[n].dims and n not in ADDED]:
-        if not np.issubdtype(full[name].dtype, np.floating):
-            continue
-        other = [d for d in full[name].dims if d != "time"]
-        year = full[name].transpose(*other, "time").values.astype(float)
-        days = out[name].transpose(*other, "time").values.astype(float)
-        flat_year = year.reshape(-1, year.shape[-1])
-        flat_days = days.reshape(-1, len(counts), 24)
+    for name in _series_names(full):
+        flat_year = _flat(full, name, full).astype(float)
+        flat_days = _flat(out, name, full).astype(float).reshape(len(flat_year), len(counts), 24)
         scaled, dev = _rescale(flat_days, flat_year, counts, fixed)
-        out[name] = (
-            (*other, "time"),
-            scaled.reshape(days.shape).astype(full[name].dtype),
-            full[name].attrs,
-        )
-        out[name] = out[name].transpose(*full[name].dims)
+        _with_flat(out, full, name, scaled.reshape(len(scaled), -1).astype(full[name].dtype))
         deviation[name] = float(dev.max()) if dev.size else 0.0
     off = {k: v for k, v in deviation.items() if v > MEAN_TOLERANCE}
     if off:
