@@ -147,8 +147,8 @@ def solver_for(prob: LinearProgram, phase: str, mip: bool) -> str:
     the later calls start from a basis) for a first solve of a large LP, else HiGHS's choice.
 
     A first solve (`phase` "LP" or "LP relaxation") of a model of `IPM_ROWS` rows or more
-    goes to IPX: on the default study's relaxation (74k rows, 2-core AMD EPYC, loaded)
-    it took 0.70 of dual simplex's time (279 vs 399 s at 88k rows). Every later call
+    goes to IPX: on the default study's relaxation (2-core AMD EPYC, load about 3) it took
+    184 s against dual simplex's 213 s at 74k rows (280 vs 399 s at 88k). Every later call
     changes bounds only and is hot-started by dual simplex from the basis crossover left.
     Branch and bound, and small models, where simplex is quicker, get "choose".
     """
