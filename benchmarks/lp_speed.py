@@ -73,7 +73,7 @@ with warnings.catch_warnings():
                         mip_gap=1e-3, time_limit=None, **kwargs)
 total = time.perf_counter() - t0
 names = iter(["relaxed_solve", "fixed_siting_solve"])
-known = {"relaxation": "relaxed_solve", "fixed": "fixed_siting_solve", "probe": "site_probing",
+known = {"first": "first_pass_batteries_at_0", "relaxation": "relaxed_solve", "fixed": "fixed_siting_solve", "probe": "site_probing",
          "pruning": "site_pruning", "bound": "strengthened_relaxation", "mip": "branch_and_bound"}
 phases = [{**c, "phase": known.get(c["phase"]) or
            ("branch_and_bound" if c["mip"] else next(names, "lp_solve"))} for c in calls]

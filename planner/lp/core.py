@@ -55,6 +55,7 @@ class LinearProgram:
     n_rows: int = 0
     solution: np.ndarray | None = None
     start: np.ndarray | None = None  # a feasible point for branch and bound to start from
+    deferred: np.ndarray | None = None  # columns held at 0 in a large LP's first pass (solve)
     highs: tuple | None = None  # HiGHS instance kept between solves (planner.lp.highs)
 
     def add_columns(self, lower: np.ndarray, upper: np.ndarray, integer: bool) -> np.ndarray:

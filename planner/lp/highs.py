@@ -39,9 +39,10 @@ def run(
     """Solve `prob` as it stands (its bounds; integers if `mip`); set prob.solution; Solved."""
     from planner.lp.solve import PROGRESS_SECONDS, Solved, hint
 
+    fresh = prob.highs is None or prob.highs[0] != (prob.n_rows, prob.n_cols)
     h = _instance(prob, options)
     if "solver" not in (options or {}):
-        h.setOptionValue("solver", solver_for(prob, phase, mip))
+        h.setOptionValue("solver", solver_for(prob, mip, fresh))
     _sync_bounds(prob, h)
     integer = np.flatnonzero(prob.integer).astype(np.int32)
     if len(integer):
@@ -142,20 +143,18 @@ def _callbacks(mip: bool) -> list:
     return [CB.kCallbackLogging, *live]
 
 
-def solver_for(prob: LinearProgram, phase: str, mip: bool) -> str:
+def solver_for(prob: LinearProgram, mip: bool, fresh: bool) -> str:
     """HiGHS's `solver` option for one call: its interior point method (with crossover, so
-    the later calls start from a basis) for a first solve of a large LP, else HiGHS's choice.
+    the later calls start from a basis) for the first solve of a large LP, else HiGHS's choice.
 
-    A first solve (`phase` "LP" or "LP relaxation") of a model of `IPM_ROWS` rows or more
-    goes to IPX: on the default study's relaxation (2-core AMD EPYC, load about 3) it took
-    184 s against dual simplex's 213 s at 74k rows (280 vs 399 s at 88k). Every later call
-    changes bounds only and is hot-started by dual simplex from the basis crossover left.
-    Branch and bound, and small models, where simplex is quicker, get "choose".
+    The first LP solve on a new instance (`fresh`: no basis yet) of a model of `IPM_ROWS`
+    rows or more goes to IPX: on the default study's relaxation (2-core AMD EPYC, load about
+    3) it took 184 s against dual simplex's 213 s at 74k rows (280 vs 399 s at 88k). Every
+    later call changes bounds only and is hot-started by simplex from the basis crossover
+    left (the second pass of `planner.lp.solve._first_solve` among them). Branch and bound,
+    and small models, where simplex is quicker, get "choose".
     """
-    from planner.lp.solve import PHASES
-
-    first = phase in (PHASES["lp"], PHASES["relaxation"])
-    return "ipm" if first and not mip and prob.n_rows >= IPM_ROWS else "choose"
+    return "ipm" if fresh and not mip and prob.n_rows >= IPM_ROWS else "choose"
 
 
 def _instance(prob: LinearProgram, options: dict | None):

@@ -12,6 +12,7 @@ import time
 import warnings
 from typing import Any
 
+import numpy as np
 import pulp
 import xarray as xr
 
@@ -29,6 +30,7 @@ from planner.lp.power import add_power
 from planner.lp.results import dispatch_metrics, shortfalls, to_plan
 from planner.lp.sites import add_sites
 from planner.lp.solve import DEFAULT_MIP_GAP, DEFAULT_TIME_LIMIT, SOLVERS, Solved, solve
+from planner.lp.storage import BLOCKS as STORAGE_BLOCKS
 from planner.lp.storage import add_storage, linking_of
 from planner.lp.training import add_training
 from planner.scenario.validate import validate
@@ -55,6 +57,9 @@ def build_model(
     add_power(m, ds, periods, policy)
     add_policy(m, ds, periods, policy)
     add_objective(m)
+    # The storage columns are what the solver's first pass leaves out (planner.lp.solve).
+    held = [m.blocks[b].vars[m.blocks[b].mask] for b in STORAGE_BLOCKS if b in m.blocks]
+    m.prob.deferred = np.concatenate(held) if held else None
     return m
 
 
@@ -185,7 +190,9 @@ def _check_options(
     if highs_options:
         import highspy
 
-        scratch = highspy.Highs()
+        from planner.lp.highs import quiet
+
+        scratch = quiet()  # no banner on the console
         scratch.setOptionValue("output_flag", False)
         for key, value in highs_options.items():
             if scratch.setOptionValue(key, value) != highspy.HighsStatus.kOk:

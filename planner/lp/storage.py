@@ -51,6 +51,17 @@ from planner.lp.periods import Periods
 from planner.lp.policy_options import Policy
 
 LINKING = ("auto", "linked", "cyclic")
+# Every column block of this module: what `planner.lp.solve` holds at 0 in its first pass.
+BLOCKS = (
+    "battery_power",
+    "battery_energy",
+    "charge",
+    "discharge",
+    "soc",
+    "soc_run",
+    "soc_high",
+    "soc_low",
+)
 
 
 def linking_of(periods: Periods, linking: str = "auto") -> str:
