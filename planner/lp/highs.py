@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 CB = highspy.cb.HighsCallbackType
 IPM_ROWS = 20_000  # a first solve of an LP this large goes to HiGHS's interior point method
+PRIMAL_SIMPLEX = 4  # HiGHS simplex_strategy: primal
 _VERSION_LOGGED = []  # the solver version is logged once per process
 
 
@@ -35,8 +36,13 @@ def run(
     mip: bool,
     options: dict | None,
     phase: str,
+    primal: bool = False,
 ):
-    """Solve `prob` as it stands (its bounds; integers if `mip`); set prob.solution; Solved."""
+    """Solve `prob` as it stands (its bounds; integers if `mip`); set prob.solution; Solved.
+
+    primal: this call's simplex is the primal one (HiGHS `simplex_strategy` 4, unless the
+    caller's options set it), for a re-solve whose basis stays primal feasible.
+    """
     from planner.lp.solve import PROGRESS_SECONDS, Solved, hint
 
     fresh = prob.highs is None or prob.highs[0] != (prob.n_rows, prob.n_cols)
@@ -56,12 +62,16 @@ def run(
     h.setCallback(progress, None)
     for kind in _callbacks(mip):
         h.startCallback(kind)
+    strategy = h.getOptionValue("simplex_strategy")[1]  # (status, value)
+    if primal and "simplex_strategy" not in (options or {}):
+        h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
     start = time.perf_counter()
     try:
         h.run()
     finally:
         for kind in _callbacks(mip):
             h.stopCallback(kind)
+        h.setOptionValue("simplex_strategy", strategy)
     seconds = time.perf_counter() - start
     if progress.interrupted:
         raise KeyboardInterrupt

@@ -193,12 +193,15 @@ def _first_solve(
     A large model (`FIRST_PASS_ROWS` rows or more, HiGHS) is first solved with its
     deferred columns (`prob.deferred`: the storage block) held at 0, then with them
     free, hot-started from the first pass's basis: the second pass is the whole LP,
-    so its optimum is the LP's (exact; the first pass only finds a good start). The
-    batteries' hourly state-of-charge chains are what make the LP slow for HiGHS's
-    interior point method, while they change the optimum little: on the default
-    study (2-core AMD EPYC) the relaxation took 134 s in one pass, 21 s + 11 s in two
-    (benchmarks/results/lp_speed.json). CBC, small models and models without
-    deferred columns are solved in one pass.
+    so its optimum is the LP's (exact; the first pass only finds a good start). Freed
+    at 0, the held columns leave that basis primal feasible (only dual feasibility is
+    lost), so the second pass runs HiGHS's primal simplex. The batteries' hourly
+    state-of-charge chains are what make the LP slow for HiGHS's interior point
+    method, while they change the optimum little: on the default study's relaxation
+    (2-core AMD EPYC, two processes at once) one pass took 134 s, two passes 24 s +
+    25 s (39 s with dual simplex as the second; benchmarks/results/lp_speed.json has
+    the plan call). CBC, small models and models without deferred columns are solved
+    in one pass.
     """
     held = prob.deferred
     if (
@@ -220,7 +223,7 @@ def _first_solve(
     finally:
         lower[held], upper[held] = saved
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 1.0)
-    solved = _run(prob, solver, left, mip_gap, False, highs_options, phase)
+    solved = _run(prob, solver, left, mip_gap, False, highs_options, phase, first is not None)
     spent = 0.0 if first is None else first.solver_seconds
     return replace(
         solved,
@@ -418,12 +421,14 @@ def _run(
     mip: bool,
     highs_options: dict | None = None,
     phase: str = "lp",
+    primal: bool = False,
 ) -> Solved:
-    """One solver call on the model as it stands (bounds as set), integers kept if `mip`."""
+    """One solver call on the model as it stands (bounds as set), integers kept if `mip`;
+    `primal`: HiGHS re-solves with its primal simplex (see `highs.run`)."""
     if solver == "highs":
         from planner.lp import highs
 
-        return highs.run(prob, time_limit, mip_gap, mip, highs_options, PHASES[phase])
+        return highs.run(prob, time_limit, mip_gap, mip, highs_options, PHASES[phase], primal)
     return _run_cbc(prob, time_limit, mip_gap, mip)
 
 
