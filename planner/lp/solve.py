@@ -5,18 +5,22 @@ stops with a feasible incumbent returns status "time_limit" and the plan found
 (the caller warns with its gap). Anything else raises `planner.SolverError`
 quoting the solver's own status.
 
-HiGHS gets the model once per plan; the relaxation, the fixed-siting re-solve
+HiGHS gets the model once per plan; a large model's first pass (storage held at 0,
+`_first_solve`), the relaxation, the fixed-siting re-solve
 (bounds changed, hot-started from the relaxation's basis), site pruning (one
 re-solve per site tried, bounds changed again) and branch and bound all run on
 that one instance (`planner.lp.highs`). HiGHS's own log goes to the
 logger `planner.lp.highs` at DEBUG (no banner on the console); progress goes to it
 at INFO: the solver version once per process, the model's size, a line when each
-phase ends, and a live line every `PROGRESS_SECONDS` while a phase runs, e.g.
+phase ends, and a live line every `PROGRESS_SECONDS` while a phase runs, e.g. (the first
+six lines from the default study, the rest from smaller plans)
 
     Solver: HiGHS 1.16.0 (git f3f113d) through highspy
-    HiGHS model: 42,611 rows, 42,809 columns, 322,144 nonzeros, 18 integer
-    LP relaxation: 15 s, simplex iteration 21,400, objective 1.52e+11 JPY/yr
-    LP relaxation: optimal in 41.8 s, objective 1.523411e+11 JPY/yr
+    HiGHS model: 74,202 rows, 70,235 columns, 393,621 nonzeros, 21 integer
+    first pass (batteries held at 0): 15 s, interior point iteration 61
+    first pass (batteries held at 0): optimal in 18.0 s, objective 8.86083e+11 JPY/yr
+    LP relaxation: 5 s, simplex iteration 5,300, objective 8.8601e+11 JPY/yr
+    LP relaxation: optimal in 22.0 s, objective 8.85955e+11 JPY/yr
     fixed siting: optimal in 5.3 s, objective 1.5281e+11 JPY/yr
     site probing: infeasible in 0.1 s, objective none
     site pruning: site_open[20] (relaxed 0.054) closed: infeasible, every cheaper plan opens it
