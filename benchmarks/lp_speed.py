@@ -8,7 +8,7 @@ The old formulation is checked out from git (`--old-ref`) into a worktree under 
 and run from there (PYTHONPATH), the new one from this checkout (or `--new-ref`,
 another worktree, so that others' unfinished edits stay out); each in its own
 process, timed by phase: build (`build_model`), every solver call (`solve._run`:
-relaxation, fixed siting, site probing and pruning, the strengthened relaxation, branch and
+the first pass with storage held at 0, relaxation, fixed siting, site probing and pruning, the strengthened relaxation, branch and
 bound, in the order they run, each with the 1-minute load average as it ended), and the whole
 `planner.plan` call. The case is the default study's: `japan_2030`, base demand,
 `n_days` representative days plus extreme days, policy cfe_70 with reserve margin
