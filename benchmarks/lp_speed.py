@@ -4,19 +4,19 @@
         [--out benchmarks/results/lp_speed.json] [--days 12] [--sequential]
         [--highs-options '{"solver": "ipm"}']
 
-The old formulation is checked out from git (`--old-ref`) into a worktree under /tmp
-and run from there (PYTHONPATH), the new one from this checkout (or `--new-ref`,
-another worktree, so that others' unfinished edits stay out); each in its own
-process, timed by phase: build (`build_model`), every solver call (`solve._run`:
-the first pass with storage held at 0, relaxation, fixed siting, site probing and pruning, the strengthened relaxation, branch and
-bound, in the order they run, each with the 1-minute load average as it ended), and the whole
-`planner.plan` call. The case is the default study's: `japan_2030`, base demand,
-`n_days` representative days plus extreme days, policy cfe_70 with reserve margin
-0.2, mip_gap 1e-3, no time limit (the old formulation needs more than the study's
-600 s on a loaded 2-core machine, and the time to the answer is what is measured). By default both run at the same time, so both
-see the same load on a shared machine (`--sequential`: one after the other). The
-JSON records model sizes, seconds by phase, objective and cost by component, the
-load average before and after, and the ratio new / old of the plan call.
+The old formulation is checked out from git (`--old-ref`) into a worktree under /tmp and run
+from there (PYTHONPATH), the new one from this checkout (or `--new-ref`, another worktree,
+so that others' unfinished edits stay out); each in its own process, timed by phase: build
+(`build_model`), every solver call (`solve._run`: the first pass with storage held at 0,
+relaxation, fixed siting, site probing and pruning, the strengthened relaxation, branch and
+bound, in the order they run, each with the 1-minute load average as it ended), and the
+whole `planner.plan` call. The case is the default study's: `japan_2030`, base demand,
+`n_days` representative days plus extreme days, policy cfe_70 with reserve margin 0.2,
+mip_gap 1e-3, no time limit (the old formulation needs more than the study's 600 s on a
+loaded 2-core machine, and the time to the answer is what is measured). By default both run
+at the same time, so both see the same load on a shared machine (`--sequential`: one after
+the other). The JSON records model sizes, seconds by phase, objective and cost by component,
+the load average before and after, and the ratio new / old of the plan call.
 """
 
 from __future__ import annotations
