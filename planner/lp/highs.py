@@ -54,7 +54,10 @@ def run(
     if len(integer):
         kind = highspy.HighsVarType.kInteger if mip else highspy.HighsVarType.kContinuous
         h.changeColsIntegrality(len(integer), integer, np.full(len(integer), int(kind), np.uint8))
-    h.setOptionValue("time_limit", math.inf if time_limit is None else float(time_limit))
+    # HiGHS checks time_limit against the instance's run time summed over every call, so
+    # a re-solve's limit starts from what the earlier calls have used
+    spent = h.getRunTime()
+    h.setOptionValue("time_limit", math.inf if time_limit is None else spent + float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     if mip and getattr(prob, "start", None) is not None:
         h.setSolution(_solution(prob.start))

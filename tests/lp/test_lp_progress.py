@@ -75,3 +75,28 @@ def test_ctrl_c_stops_highs_and_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(highs.Progress, "line", interrupted)
     with pytest.raises(KeyboardInterrupt):
         planner.plan(planner.load_scenario("toy"))
+
+
+@pytest.mark.slow
+def test_a_re_solve_gets_its_whole_time_limit_after_earlier_solves():
+    """HiGHS measures time_limit against an instance's run time summed over all its calls;
+    each call of the plan (relaxation, fixed siting, probes) must get its own limit.
+    From-scratch solves of one model until the instance has run for longer than twice
+    one solve's time (plus 1 s), then one more with that as its limit: ample for it."""
+    from planner.lp.model import build_model
+    from planner.lp.policy_options import as_policy
+
+    red = planner.reduce_time(planner.load_scenario("japan_2030"), n_days=2, extreme_days=False)
+    prob = build_model(planner.validate(red), as_policy({"cfe_target": 0.7}), True).prob
+    first = solve_module._run(prob, "highs", None, 1e-3, False)
+    limit = 2 * first.seconds + 1.0
+    for _ in range(8):
+        if prob.highs[1].getRunTime() > limit:
+            break
+        prob.highs[1].clearSolver()  # no basis kept: each solve starts from scratch
+        solve_module._run(prob, "highs", None, 1e-3, False)
+    assert prob.highs[1].getRunTime() > limit  # the case: more run time than the limit
+    prob.highs[1].clearSolver()
+    solved = solve_module._run(prob, "highs", limit, 1e-3, False)
+    assert solved.status == "optimal"
+    assert solved.objective == pytest.approx(first.objective, rel=1e-9)
