@@ -63,6 +63,10 @@ PHASES = {  # phase key -> what the progress lines call it
 # An LP of this many rows or more is first solved with its storage columns held at 0, then
 # with them free, hot-started from that basis (`_first_solve`).
 FIRST_PASS_ROWS = 20_000
+# The hot-started second pass may run this many times the first pass's seconds (at least
+# HOT_START_FLOOR s); past that, the whole LP is solved from scratch (`_first_solve`).
+HOT_START_SHARE = 2.5
+HOT_START_FLOOR = 5.0  # s
 # Site pruning (after the fixed-siting solve) may spend this share of the time left; each
 # probe or trial is one hot-started re-solve with one site's bounds changed.
 PRUNING_SHARE = 0.5
@@ -204,7 +208,12 @@ def _first_solve(
     method, while they change the optimum little: on the default study's relaxation
     (2-core AMD EPYC, two processes at once) one pass took 134 s, two passes 24 s +
     25 s (39 s with dual simplex as the second; benchmarks/results/lp_speed.json has
-    the plan call). CBC, small models and models without deferred columns are solved
+    the plan call). Where the batteries carry much of the plan the hot start is slow
+    (annual RE100: first pass 1.03e12 against 9.65e11 JPY/yr for the whole LP, primal
+    simplex 307 s against 175 s for interior point from scratch), so it may run
+    `HOT_START_SHARE` times the first pass's time; past that the whole LP is solved
+    from scratch on a fresh instance (the cost of the attempt is then the price of
+    the fast path). CBC, small models and models without deferred columns are solved
     in one pass.
     """
     held = prob.deferred
@@ -226,14 +235,35 @@ def _first_solve(
         first = None
     finally:
         lower[held], upper[held] = saved
-    left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 1.0)
-    solved = _run(prob, solver, left, mip_gap, False, highs_options, phase, first is not None)
     spent = 0.0 if first is None else first.solver_seconds
-    return replace(
-        solved,
-        seconds=time.perf_counter() - start,
-        solver_seconds=solved.solver_seconds + spent,
-    )
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 1.0)
+    solved = None
+    if first is not None:
+        cap = max(HOT_START_SHARE * first.seconds, HOT_START_FLOOR)
+        hot = cap if left is None else min(cap, left)
+        try:
+            solved = _run(prob, solver, hot, mip_gap, False, highs_options, phase, True)
+        except SolverError:
+            solved = None
+        spent += 0.0 if solved is None else solved.solver_seconds
+        if solved is not None and solved.status != "optimal" and hot < cap:
+            return replace(solved, seconds=time.perf_counter() - start, solver_seconds=spent)
+        if solved is None or solved.status != "optimal":
+            log.info(
+                "%s: the hot start from the first pass did not finish within %.0f s (%.1f x "
+                "the first pass): the batteries matter to this plan; solving the whole LP "
+                "from scratch",
+                PHASES[phase],
+                cap,
+                HOT_START_SHARE,
+            )
+            solved = None
+            prob.highs = None  # a fresh instance: interior point on the whole LP
+    if solved is None:
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 1.0)
+        solved = _run(prob, solver, left, mip_gap, False, highs_options, phase)
+        spent += solved.solver_seconds
+    return replace(solved, seconds=time.perf_counter() - start, solver_seconds=spent)
 
 
 def _integral(values: np.ndarray) -> bool:

@@ -100,3 +100,23 @@ def test_first_pass_without_batteries_gives_the_same_plan(toy, monkeypatch, capl
     held_cost = float(first[0].split("objective ")[1].split(" JPY")[0])
     assert held_cost > two.attrs["solver_objective"] * (1 + 1e-9)
     np.testing.assert_allclose(two["battery_energy"], one["battery_energy"], rtol=1e-6, atol=1e-4)
+
+
+def test_a_slow_hot_start_falls_back_to_the_whole_lp_from_scratch(toy, monkeypatch, caplog):
+    """When the second pass cannot finish within its share of time (here none at all), the
+    whole LP is solved from scratch on a fresh instance: the same optimum, and the log
+    says why."""
+    import logging
+
+    import planner.lp.solve as solve
+
+    policy = {"cfe_target": 0.9}
+    one = quiet_plan(toy.copy(), policy=policy)
+    monkeypatch.setattr(solve, "FIRST_PASS_ROWS", 0)
+    monkeypatch.setattr(solve, "HOT_START_SHARE", 0.0)
+    monkeypatch.setattr(solve, "HOT_START_FLOOR", 1e-9)
+    with caplog.at_level(logging.INFO, logger="planner.lp.highs"):
+        again = quiet_plan(toy.copy(), policy=policy)
+    said = [r.getMessage() for r in caplog.records]
+    assert any("did not finish within" in line for line in said), said
+    assert again.attrs["objective"] == pytest.approx(one.attrs["objective"], rel=1e-9)
