@@ -45,8 +45,7 @@ def run(
     """
     from planner.lp.solve import PROGRESS_SECONDS, Solved, hint
 
-    fresh = prob.highs is None or prob.highs[0] != (prob.n_rows, prob.n_cols)
-    h = _instance(prob, options)
+    h, fresh = _instance(prob, options)
     if "solver" not in (options or {}):
         h.setOptionValue("solver", solver_for(prob, mip, fresh))
     _sync_bounds(prob, h)
@@ -171,10 +170,13 @@ def solver_for(prob: LinearProgram, mip: bool, fresh: bool) -> str:
 
 
 def _instance(prob: LinearProgram, options: dict | None):
-    """The HiGHS instance holding `prob` (made and given the arrays on first use)."""
+    """(the HiGHS instance holding `prob`, whether it was made by this call: no basis yet).
+
+    The instance is made and given the arrays on first use.
+    """
     shape = (prob.n_rows, prob.n_cols)
     if prob.highs is not None and prob.highs[0] == shape:
-        return prob.highs[1]
+        return prob.highs[1], False
     h = quiet()
     a = prob.matrix()
     lower, upper = prob.bounds()
@@ -204,7 +206,7 @@ def _instance(prob: LinearProgram, options: dict | None):
         f"{a.nnz:,}",
         f", {int(prob.integer.sum())} integer" if prob.is_mip else "",
     )
-    return h
+    return h, True
 
 
 def quiet():

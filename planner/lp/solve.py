@@ -236,33 +236,31 @@ def _first_solve(
     finally:
         lower[held], upper[held] = saved
     spent = 0.0 if first is None else first.solver_seconds
-    left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 1.0)
-    solved = None
+
+    def left() -> float | None:
+        return None if time_limit is None else max(time_limit - (time.perf_counter() - start), 1.0)
+
     if first is not None:
         cap = max(HOT_START_SHARE * first.seconds, HOT_START_FLOOR)
-        hot = cap if left is None else min(cap, left)
+        hot = cap if time_limit is None else min(cap, left())
         try:
             solved = _run(prob, solver, hot, mip_gap, False, highs_options, phase, True)
         except SolverError:
             solved = None
         spent += 0.0 if solved is None else solved.solver_seconds
-        if solved is not None and solved.status != "optimal" and hot < cap:
+        # optimal, or stopped by the caller's own time limit (then no time is left either)
+        if solved is not None and (solved.status == "optimal" or hot < cap):
             return replace(solved, seconds=time.perf_counter() - start, solver_seconds=spent)
-        if solved is None or solved.status != "optimal":
-            log.info(
-                "%s: the hot start from the first pass did not finish within %.0f s (%.1f x "
-                "the first pass): the batteries matter to this plan; solving the whole LP "
-                "from scratch",
-                PHASES[phase],
-                cap,
-                HOT_START_SHARE,
-            )
-            solved = None
-            prob.highs = None  # a fresh instance: interior point on the whole LP
-    if solved is None:
-        left = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 1.0)
-        solved = _run(prob, solver, left, mip_gap, False, highs_options, phase)
-        spent += solved.solver_seconds
+        log.info(
+            "%s: the hot start from the first pass did not finish within %.0f s (%.1f x the "
+            "first pass): the batteries matter to this plan; solving the whole LP from scratch",
+            PHASES[phase],
+            cap,
+            HOT_START_SHARE,
+        )
+        prob.highs = None  # a fresh instance: interior point on the whole LP
+    solved = _run(prob, solver, left(), mip_gap, False, highs_options, phase)
+    spent += solved.solver_seconds
     return replace(solved, seconds=time.perf_counter() - start, solver_seconds=spent)
 
 
