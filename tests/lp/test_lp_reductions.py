@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 import xarray as xr
 
 import planner
+import planner.lp.solve as solve
 from planner.lp.power import undominated_hours
 from tests.lp.conftest import quiet_plan
 
@@ -80,10 +83,6 @@ def test_first_pass_without_batteries_gives_the_same_plan(toy, monkeypatch, capl
     the same optimum as one pass (the toy forced through both ways), and the second pass
     does change the first pass's answer (the case stores energy, so a plan without
     batteries costs more)."""
-    import logging
-
-    import planner.lp.solve as solve
-
     ds = toy.copy()
     if linking == "linked":
         ds = planner.reduce_time(planner.load_scenario("toy"), n_days=3, extreme_days=False)
@@ -106,10 +105,6 @@ def test_a_slow_hot_start_falls_back_to_the_whole_lp_from_scratch(toy, monkeypat
     """When the second pass cannot finish within its share of time (here none at all), the
     whole LP is solved from scratch on a fresh instance: the same optimum, and the log
     says why."""
-    import logging
-
-    import planner.lp.solve as solve
-
     policy = {"cfe_target": 0.9}
     one = quiet_plan(toy.copy(), policy=policy)
     monkeypatch.setattr(solve, "FIRST_PASS_ROWS", 0)
