@@ -8,7 +8,8 @@ Writes one JSON with:
   (benchmarks.throughput);
 - `agreement`: the JAX kernel against the NumPy reference on the toy with every driver
   stressed, every per-future and per-site metric within the suite's float32 tolerance
-  (tests/mc/test_kernel.py: relative 1e-4, absolute 1e-3);
+  (tests/mc/test_kernel.py: relative 1e-4, absolute 1e-3 + 1e-7 x the field's largest value,
+  as a net energy cost, import cost less export revenue, carries the rounding of its gross sums);
 - `bit_identity`: the same futures at several chunk sizes (the device's own among them) give
   bit-identical metrics, on the toy and on Japan at the first throughput size;
 - `ok`: every check passed (the exit code is 1 otherwise).
@@ -29,6 +30,7 @@ from benchmarks.throughput import capacity_plan, device_info
 from benchmarks.throughput import run as throughput
 
 RTOL, ATOL = 1e-4, 1e-3  # float32 JAX vs NumPy, as tests/mc/test_kernel.py
+SCALE_TOL = 1e-7  # of the field's largest |value|, added to ATOL (net costs), as that test
 # every driver on, rates raised so that a one-week toy run sees each of them (tests/mc/conftest.py)
 STRESSED = {
     "grid_stress": {"rate_per_year": 200.0},
@@ -57,15 +59,17 @@ def agreement(n_futures: int = 256) -> dict:
     worst, failed = 0.0, []
     for name, values in fast.items():
         difference = np.abs(values - ref[name])
-        worst = max(worst, float(np.max(difference / np.maximum(np.abs(ref[name]), ATOL))))
-        if np.any(difference > ATOL + RTOL * np.abs(ref[name])):
+        atol = ATOL + SCALE_TOL * float(np.abs(ref[name]).max(initial=0.0))
+        worst = max(worst, float(np.max(difference / np.maximum(np.abs(ref[name]), atol))))
+        if np.any(difference > atol + RTOL * np.abs(ref[name])):
             failed.append(name)
     unserved = ref["unserved_energy"]
     return {
         "n_futures": n_futures,
         "rtol": RTOL,
         "atol": ATOL,
-        "max_relative_difference": worst,  # relative to max(|NumPy|, atol)
+        "scale_tol": SCALE_TOL,
+        "max_relative_difference": worst,  # relative to max(|NumPy|, atol of the field)
         "failed": failed,
         "futures_with_unserved_energy": float((unserved > 0).mean()),  # the drivers did bite
         "ok": not failed,

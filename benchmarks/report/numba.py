@@ -43,18 +43,46 @@ Numba per thread, one block of 16 futures over the year, by part):
   72 fusions holding 1,578 instructions instead of 2,025, but no faster (24.3 and 22.1 against
   23.8 and 22.3, load 4.0), and no longer bit-identical (grid on the toy moved by 6e-5 MWh:
   LLVM contracts the arithmetic differently). **Not kept.**
-- Where the JAX kernel's time goes (XLA's optimised HLO, 256 futures): the hour step is 62
-  fusions holding 2,025 instructions for a step of ~200 operations. XLA fuses the step's cheap
+- Where the JAX kernel's time went (XLA's optimised HLO, 256 futures): the hour step was 62
+  fusions holding 2,025 instructions for a step of ~200 operations. XLA fused the step's cheap
   elementwise chain into every fusion that consumes it, and each of the eight flows written to
-  the day's stacked outputs and each carried array (battery, budget, fuel, delivery) has its
-  own: fusions of 56-105 instructions each, so most of the chain runs about ten times per hour
+  the day's stacked outputs and each carried array (battery, budget, fuel, delivery) had its
+  own: fusions of 56-105 instructions each, so most of the chain ran about ten times per hour
   step; the routing's per-site sums are 41 fusions of one (1, futures) row each. The day body
-  adds 55 fusions, 14 copies and 3 loops (the hour loop and two backward scans). The Numba port
-  runs the same hour once, one pass per site over 16 lanes in registers: about 35 cycles per
-  future-site-hour on one core against about 140 for the JAX kernel. Closing that gap needs the
-  hour step computed once per element (one multi-output loop), without changing any value (the
-  stored toy numbers of tests/app/test_same_numbers.py hold every result to 1e-9); XLA's CPU
-  backend gave no handle for it in this issue.
+  adds 55 fusions, 14 copies and 3 loops (the hour loop and two backward scans).
+
+Session of 2026-12-02 (afternoon; idle machine, load 0.7-1.4; "one core" = the process pinned
+with `taskset -c 0`, one device, 256 futures over the year):
+
+- JAX: XLA's multi-output fusion. The CPU compiler has it, off by default and not a flag of
+  its own: `--xla_backend_extra_options=xla_cpu_use_multi_output_fusion` (a minimal
+  function of three results of one chain compiles to one fusion with a tuple of outputs
+  instead of three). One fused loop then writes several outputs and the chain runs once.
+  On one core 0.66 s against 1.13 s (71.9 against 41.6 M/s); on 2 devices at 2,048 futures
+  129.7-142.9 against 53.9-67.3 M/s, Numba 83.3-86.1 in the same runs (Numba's time
+  includes the JAX sampling, which the option speeds up too). Results move by float32
+  rounding only (largest relative change 1e-5 over all fields; FMA contraction across what
+  were fusion boundaries) and stay bit-identical across chunk sizes and device counts.
+  **Kept:** `configure_devices` adds it (`PLANNER_MULTI_OUTPUT_FUSION=0` leaves it out);
+  tests/mc/test_devices.py fails if this jaxlib no longer fuses two results into one loop.
+- JAX: the materialised shared values again, now with a 1 that XLA truly cannot fold
+  (sign(eta_charge) clamped at 1; `soc0 * 0 + 1` was folded away under fast math, so that
+  variant compiled to the kernel as it was), and the export sum over sites materialised
+  (XLA had folded the 21-site sum into every site's export element): 74 fusions and 1,061
+  instructions in the hour step instead of 60 and 1,963; one core 0.92 s against 1.13 s
+  without multi-output fusion, but 0.76 s against 0.66 s with it. **Not kept.**
+- JAX: routing's sums as layers of static gathers (one fusion per sum instead of one per
+  row), on top of the materialised values: 1.09 s against 0.92 s on one core. **Not kept.**
+- JAX: the forecast's renewables, PUE and planned inference materialised ((48, S, F) each,
+  1 MB at 256 futures, more than the core's L2): 1.33 s against 1.13 s (2 threads). **Not kept.**
+- JAX: where a day's time goes (the materialised variant, one device on 2 threads, 1.13 s):
+  the hour loop 0.52 s, the two backward day-ahead scans 0.19 s, the forecast, event words
+  and the day's sums 0.42 s (each part replaced by a cheap stand-in in turn).
+- JAX: one device's intra-op pool spreads independent fusions over both cores (CPU/wall
+  1.6-1.9) yet ran slower than one pinned core (1.23 s against 1.13 s): a CPU device per
+  core, as configure_devices makes, is the layout that scales.
+- JAX with multi-output fusion, chunk per run on 2 devices at 2,048 futures: 128 futures
+  133.5-140.0, 256 129.7-142.9, 512 105.0 M/s: the CPU chunk stays 256.
 """
 
 

@@ -29,6 +29,21 @@ division may round differently from the scalar loop that ends a row whose
 length is not a multiple of the vector width, so `simulate` gives every device
 whole vectors of futures (simulate.chunk_for) to stay bit-identical across
 chunk sizes and device counts.
+
+`PLANNER_MULTI_OUTPUT_FUSION` (default `1`; `0` to leave it) adds
+`xla_cpu_use_multi_output_fusion` to `--xla_backend_extra_options` (merged into
+the user's own extra options, if any). Without it XLA's CPU backend gives every
+output of a loop body a fusion of its own and copies the cheap elementwise
+chain that feeds them into each: the hour step's shared values (availability,
+inference, training, load, charge, discharge, grid, ...) were worked out about
+ten times per hour step. With it, one fused loop writes several outputs and the
+chain runs once: the Japan plan's dispatch runs 1.7x faster on one core (0.66 s
+against 1.13 s for 256 futures over the year) and results move by float32
+rounding only (FMA contraction across what were fusion boundaries; largest
+relative change 1e-5, far inside the JAX-vs-NumPy tolerance), still
+bit-identical across chunk sizes and device counts. The option is XLA's own
+(read by the CPU compiler from the backend extra options; `XLA_FLAGS` rejects it
+as a flag of its own) and is ignored by other backends.
 """
 
 from __future__ import annotations
@@ -41,6 +56,9 @@ ENV = "PLANNER_CPU_DEVICES"
 FLAG = "--xla_force_host_platform_device_count"
 FAST_MATH_ENV = "PLANNER_FAST_MATH"
 FAST_MATH = "--xla_cpu_enable_fast_math=true --xla_cpu_fast_math_honor_nans=false"
+FUSION_ENV = "PLANNER_MULTI_OUTPUT_FUSION"
+EXTRA = "--xla_backend_extra_options"
+MULTI_OUTPUT_FUSION = "xla_cpu_use_multi_output_fusion"
 
 
 def _usable_cores() -> int:
@@ -62,7 +80,7 @@ def _jax_started() -> bool:
 
 
 def configure_devices(environ: MutableMapping[str, str] = os.environ) -> int | None:
-    """Add the host device count (and fast math) to `environ["XLA_FLAGS"]`.
+    """Add the host device count, fast math and multi-output fusion to `environ["XLA_FLAGS"]`.
 
     Call it before JAX starts its backends. Returns the device count set, or
     None when it set none (switched off, the user's flags already set one, or
@@ -74,6 +92,8 @@ def configure_devices(environ: MutableMapping[str, str] = os.environ) -> int | N
         "XLA_FLAGS", ""
     ):
         environ["XLA_FLAGS"] = f"{environ.get('XLA_FLAGS', '')} {FAST_MATH}".strip()
+    if environ.get(FUSION_ENV, "1").strip() != "0":
+        environ["XLA_FLAGS"] = with_extra_option(environ.get("XLA_FLAGS", ""), MULTI_OUTPUT_FUSION)
     setting = environ.get(ENV, "auto").strip().lower()
     flags = environ.get("XLA_FLAGS", "")
     if setting == "off" or FLAG.lstrip("-") in flags:
@@ -89,6 +109,24 @@ def configure_devices(environ: MutableMapping[str, str] = os.environ) -> int | N
             raise ValueError(f"{ENV}={setting!r}: use 'auto', 'off' or a number of devices >= 1")
     environ["XLA_FLAGS"] = f"{flags} {FLAG}={count}".strip()
     return count
+
+
+def with_extra_option(flags: str, option: str) -> str:
+    """`flags` (an XLA_FLAGS string) with `option` in its --xla_backend_extra_options.
+
+    XLA takes one comma-separated list (`key` or `key=value` items) from the last
+    --xla_backend_extra_options it sees, so the option joins the user's list instead of
+    adding a second flag that would replace it; an option already listed is left as it is.
+    """
+    tokens = flags.split()
+    for i in reversed(range(len(tokens))):
+        name, _, value = tokens[i].partition("=")
+        if name == EXTRA:
+            items = [item for item in value.split(",") if item]
+            if option not in (item.partition("=")[0] for item in items):
+                tokens[i] = f"{EXTRA}={','.join(items + [option])}"
+            return " ".join(tokens)
+    return " ".join(tokens + [f"{EXTRA}={option}"])
 
 
 # Chunk size per device kind. A CPU's cost is passes through memory: 256 futures keep a chunk's

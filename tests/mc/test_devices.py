@@ -1,4 +1,4 @@
-"""XLA flags set by configure_devices, never on import: a CPU device per core, fast math."""
+"""XLA flags set by configure_devices, never on import: a CPU device per core, fast math, fusion."""
 
 import os
 import subprocess
@@ -21,13 +21,57 @@ def test_auto_gives_one_device_per_core_and_fast_math(fresh):
     assert devices.configure_devices(env) == 2
     assert "--xla_force_host_platform_device_count=2" in env["XLA_FLAGS"]
     assert "--xla_cpu_enable_fast_math=true" in env["XLA_FLAGS"]
+    assert "--xla_backend_extra_options=xla_cpu_use_multi_output_fusion" in env["XLA_FLAGS"]
+
+
+def test_multi_output_fusion_joins_the_users_extra_options(fresh):
+    """One --xla_backend_extra_options list (XLA reads only the last flag), the user's items kept."""
+    env = {"XLA_FLAGS": "--xla_backend_extra_options=xla_cpu_optimize_for_size,a=1 --xla_dump_to=x"}
+    devices.configure_devices(env)
+    flags = env["XLA_FLAGS"].split()
+    extra = [f for f in flags if f.startswith("--xla_backend_extra_options")]
+    assert extra == [
+        "--xla_backend_extra_options=xla_cpu_optimize_for_size,a=1,xla_cpu_use_multi_output_fusion"
+    ]
+    assert "--xla_dump_to=x" in flags
+    listed = "--xla_backend_extra_options=xla_cpu_use_multi_output_fusion=false"
+    assert devices.with_extra_option(listed, devices.MULTI_OUTPUT_FUSION) == listed
+    env = {"PLANNER_MULTI_OUTPUT_FUSION": "0", "PLANNER_CPU_DEVICES": "off"}
+    devices.configure_devices(env)
+    assert "extra_options" not in env["XLA_FLAGS"]
+
+
+def test_this_jax_fuses_several_outputs_into_one_loop():
+    """The option still means something to this jaxlib (XLA ignores unknown extra options).
+
+    The suite runs with configure_devices' flags (tests/conftest.py): two results of one
+    elementwise chain come out of one fusion with a tuple of outputs, not a fusion each.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    if jax.default_backend() != "cpu":
+        pytest.skip("a CPU compiler option")
+
+    def two(x, y):
+        shared = jnp.maximum(x * y + 1.0, 0.0) - y
+        return shared * 2.0, jnp.minimum(shared, x) + 3.0
+
+    x = jnp.ones((4, 64))
+    hlo = jax.jit(two).lower(x, x).compile().as_text()
+    fusions = [line for line in hlo.splitlines() if " fusion(" in line]
+    assert any(line.split("=")[1].strip().startswith("(") for line in fusions), fusions
 
 
 def test_user_flags_and_switches_win(fresh):
     env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
     assert devices.configure_devices(env) is None
     assert env["XLA_FLAGS"].count("device_count") == 1 and "=4" in env["XLA_FLAGS"]
-    env = {"PLANNER_CPU_DEVICES": "off", "PLANNER_FAST_MATH": "0"}
+    env = {
+        "PLANNER_CPU_DEVICES": "off",
+        "PLANNER_FAST_MATH": "0",
+        "PLANNER_MULTI_OUTPUT_FUSION": "0",
+    }
     assert devices.configure_devices(env) is None and "XLA_FLAGS" not in env
     env = {"PLANNER_CPU_DEVICES": "3"}
     assert devices.configure_devices(env) == 3
