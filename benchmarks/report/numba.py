@@ -83,6 +83,30 @@ with `taskset -c 0`, one device, 256 futures over the year):
   core, as configure_devices makes, is the layout that scales.
 - JAX with multi-output fusion, chunk per run on 2 devices at 2,048 futures: 128 futures
   133.5-140.0, 256 129.7-142.9, 512 105.0 M/s: the CPU chunk stays 256.
+
+Then, with multi-output fusion on (one core; variants compiled in one process and run in
+turn, best of 5, so that they share the machine's state: its speed drifted by up to 35 %
+over the afternoon):
+
+- Where the time went (each part replaced by a cheap stand-in in turn, 0.89 s in all at a
+  slow moment): the hour loop 0.42 s, the two backward day-ahead recursions 0.31 s, the
+  forecast, event words and the day's sums 0.16 s.
+- JAX: the day-ahead recursions unrolled (`lax.scan(..., unroll=True)`, 24 hours): XLA
+  fuses each into a few loops instead of a loop of 24 small steps: 0.610 s against 0.670
+  (1.10x), bit-identical. **Kept.** The hour loop unrolled by 2 or 3 on top: 1.005x and
+  0.985x. **Not kept.**
+- JAX: the metric sums carried by the hour loop and added to hour by hour, instead of the
+  hour loop writing eight (24, S, F) flows that the day then sums: 0.565 s against 0.708
+  (1.25x). Results move by float32 rounding (grid by 1e-5 of its largest value): the sums
+  now run strictly hour by hour, as the NumPy reference's, where fast math had let LLVM
+  regroup the day's 24 additions. **Kept.**
+- JAX: tomorrow's forecast carried to the next day (one day's forecast made a day instead of
+  two; the attempt above, which had lost to XLA's copies, now wins): 0.560 s against 0.624
+  (1.11x), bit-identical. **Kept.**
+- JAX: the source weather laid out with days last, so that the gather gives (24, S, F)
+  without a transpose: 0.448 s against 0.444 (0.99x). **Not kept.**
+- The three kept changes together: 0.444 s against 0.603 s (1.36x) for 256 futures over
+  the year on one core, 106 M future-site-hours/s per core.
 """
 
 

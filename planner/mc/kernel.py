@@ -14,21 +14,33 @@ through memory more than arithmetic:
 
 - layout (sites, futures): futures on the innermost axis, so a chunk of 256
   futures fills the SIMD lanes where 18 sites would not;
-- a `lax.scan` over days. Per day, what looks ahead is made for the whole day
-  at once as (hours, S, F) arrays: the 48-hour forecast of today and tomorrow
-  (each future's source days of renewables and PUE gathered, inference on the
-  planned links, `forecast_need`) and from it the battery reserve and the
-  training pace of each hour (`_day_ahead`, a backward scan).
+- a `lax.scan` over days. Per day, what looks ahead is made for a whole day at
+  once as (24, S, F) arrays: tomorrow's forecast (each future's source day of
+  renewables and PUE gathered, inference on the planned links, `forecast_need`),
+  carried in the scan to be today's the next day (the first day's is made
+  before the scan), and from today's and tomorrow's the battery reserve and the
+  training pace of each hour (`_day_ahead`, two backward recursions of 24
+  hours, unrolled so that XLA fuses each into a few loops).
 - an inner `lax.scan` over the day's hours for everything else: availability,
   grid stress and link cuts from one 24-bit word per entity and day, routing
-  over the uncut links, training and the battery recursion. Its arrays are
-  (S, F) or (L, F) and stay in cache, where every (24, S, F) array made for
-  the whole day would cost a pass through memory (moving routing into the
-  hour loop made the kernel 1.5x faster). Hours unrolled in Python instead
-  make XLA's CPU backend fuse the recursion into every consumer: ~10x slower.
+  over the uncut links, training, the battery recursion and the metric sums,
+  which the hour loop carries and adds to hour by hour (in hour order, as the
+  NumPy reference). Its arrays are (S, F) or (L, F) and stay in cache, where
+  every (24, S, F) array made for the whole day would cost a pass through
+  memory (moving routing into the hour loop made the kernel 1.5x faster;
+  summing the metrics there instead of over the day's stacked hourly flows
+  1.25x). Hours unrolled in Python instead make XLA's CPU backend fuse the
+  recursion into every consumer: ~10x slower.
+- on a CPU, XLA's multi-output fusion (set by devices.configure_devices): without
+  it every result of the hour step (the eight flows, the four carried arrays) is a
+  fused loop of its own that repeats the elementwise chain feeding it, so the
+  chain ran about ten times per hour step; with it one loop writes several
+  results and the step runs 1.7x faster on one core. Shared values materialised
+  by hand (a division by a 1 XLA cannot fold) gained 1.2x without it and lost
+  to it with it: the kernel leaves the grouping to XLA.
 - bit-identical for any chunk size and device count: nothing sums over
   futures; sums over links, hours and layers of links run in a fixed order
-  (`_sum_rows`, `_add_hours`, `_planned`), not as matrix products or XLA
+  (`_sum_rows`, the hour loop's carry, `_planned`), not as matrix products or XLA
   reductions, whose order of summation may change with the shape; and the
   caller keeps whole SIMD vectors of futures per device (simulate.chunk_for).
 - a horizon that does not end on a day boundary runs its last part-day after
@@ -131,7 +143,7 @@ class Day(NamedTuple):
     grid_co2: jax.Array  # (24, S)
     grid_cfe: jax.Array  # (24, S)
     training: jax.Array  # () MWh training energy of the day
-    ahead: Forecast  # today's and the next day's, stacked (2, ...)
+    ahead: Forecast  # the next day's, on a leading axis of 1 (after the last day: no hours)
 
 
 class Hourly(NamedTuple):
@@ -142,7 +154,11 @@ class Hourly(NamedTuple):
     ren: jax.Array  # renewables with the day's noise (availability is applied in the step)
     pue: jax.Array
     link_demand: jax.Array  # (L,) MW inference demand of each link's node (before growth)
-    reserve: jax.Array  # MWh held back for later hours
+    reserve: jax.Array  # MWh held back for later hours (its day-ahead forecast)
+    grid_price: jax.Array  # (S, 1) of each site's area
+    grid_co2: jax.Array  # (S, 1)
+    grid_cfe: jax.Array  # (S, 1)
+    last: jax.Array  # () True in the day's last hour (training left over is unmet)
 
 
 class Site(NamedTuple):
@@ -204,13 +220,6 @@ def _sum_rows(rows: jax.Array, groups: tuple[tuple[int, ...], ...]) -> jax.Array
     return jnp.concatenate(out, axis=0)
 
 
-def _add_hours(total: jax.Array, hourly: jax.Array) -> jax.Array:
-    """total + each hour of `hourly` (H, ...) in turn (not `sum(axis=0)`: see the module doc)."""
-    for h in range(hourly.shape[0]):
-        total = total + hourly[h]
-    return total
-
-
 def _planned(inp: Inputs, links, pattern, inference: jax.Array) -> jax.Array:
     """(H, S, F) inference on the plan's links with none cut (what the forecast assumes).
 
@@ -228,16 +237,17 @@ def _planned(inp: Inputs, links, pattern, inference: jax.Array) -> jax.Array:
 
 
 def _forecast(inp: Inputs, growth, links, pattern, fc: Forecast):
-    """(must, keep, room, ren, pue) of each hour (48, S, F) of today and tomorrow.
+    """(must, keep, room, ren, pue) of each hour (24 x days, S, F) of the days in `fc`.
 
-    dispatch.py, steps 3 and 4. `fc` holds today's and tomorrow's Forecast
-    inputs stacked on a leading axis of 2. keep = 0 at a surplus or past the
-    horizon; room is the free IT capacity; ren (with the day's noise, before
-    availability) and pue are the weather. Both days are made afresh each day:
-    carrying tomorrow's arrays to the next day costs XLA two copies of each
-    per day, about what making them again costs.
+    dispatch.py, steps 3 and 4. `fc` holds Forecast inputs of one or more days
+    on a leading axis. keep = 0 at a surplus or past the horizon; room is the
+    free IT capacity; ren (with the day's noise, before availability) and pue
+    are the weather. `_day` makes tomorrow's and carries it to the next day,
+    one day's forecast a day: 1.11x faster than making today's and tomorrow's
+    afresh each day (which had been as fast before XLA's multi-output fusion).
     """
-    n = 2 * HOURS
+    lead = fc.source.shape[0]
+    n = lead * HOURS
     shape = (n,) + fc.noise.shape[1:]
     ren = jnp.transpose(inp.ren[fc.source], (0, 2, 3, 1))  # (2, 24, S, F)
     ren = jnp.minimum(ren * fc.noise[:, None], inp.ren_max[None, None, :, None]).reshape(shape)
@@ -245,7 +255,7 @@ def _forecast(inp: Inputs, growth, links, pattern, fc: Forecast):
     planned = _planned(inp, links, pattern, fc.inference.reshape(n, -1))  # no cuts foreseen
     pace = fc.training[:, None, None] * growth[-1][None, None] * inp.training_share[None, :, None]
     pace = pace / jnp.maximum(fc.hours, 1.0)[:, None, None]  # (2, S, F)
-    pace = jnp.broadcast_to(pace[:, None], (2, HOURS) + pace.shape[1:]).reshape(shape)
+    pace = jnp.broadcast_to(pace[:, None], (lead, HOURS) + pace.shape[1:]).reshape(shape)
     site = lambda a: a[None, :, None]  # noqa: E731  (S,) -> (1, S, 1)
     must, surplus = forecast_need(
         ren,
@@ -283,22 +293,23 @@ def _day_ahead(today, tomorrow, eta_discharge):
         return (keep * (must + later), room_left), (later, share)
 
     zeros = jnp.zeros_like(tomorrow[0][0])
-    first, _ = jax.lax.scan(need, zeros, tomorrow[:2], reverse=True)
+    first, _ = jax.lax.scan(need, zeros, tomorrow[:2], reverse=True, unroll=True)
     left = jnp.arange(today[0].shape[0], 0, -1).astype(zeros.dtype)
-    _, (after, share) = jax.lax.scan(back, (first, zeros), (*today, left), reverse=True)
+    _, (after, share) = jax.lax.scan(
+        back, (first, zeros), (*today, left), reverse=True, unroll=True
+    )
     return after / eta_discharge, share
 
 
 def _day(carry, day: Day, inp: Inputs, growth: jax.Array, links: Links, pattern, n_hours: int):
     """Advance one day of `n_hours` (24, or fewer for a last part-day).
 
-    carry: the State of (S, F) arrays; returns the next day's.
+    carry: the State of (S, F) arrays and today's forecast (`_forecast`, 24 hours);
+    returns the next day's: the State after the day and tomorrow's forecast.
     """
-    state = carry
-    forecast = _forecast(inp, growth, links, pattern, day.ahead)  # (48, S, F): today, tomorrow
-    today = tuple(a[:n_hours] for a in forecast)
-    tomorrow = tuple(a[HOURS:] for a in forecast)
-    dtype = inp.ren.dtype
+    state, made = carry  # made: today's forecast, made yesterday
+    tomorrow = _forecast(inp, growth, links, pattern, day.ahead)  # (24, S, F)
+    today = tuple(a[:n_hours] for a in made)
     col = lambda a: a[:, None]  # noqa: E731  (S,) -> (S, 1)
     # what looks ahead, for the whole day (H, S, F); the rest runs hour by hour in `_hour`
     reserve, pace_share = _day_ahead(today[:3], tomorrow[:3], inp.eta_discharge)
@@ -310,6 +321,10 @@ def _day(carry, day: Day, inp: Inputs, growth: jax.Array, links: Links, pattern,
         pue=today[4],
         link_demand=day.inference[:n_hours] @ inp.link_node_onehot.T,
         reserve=reserve,
+        grid_price=day.grid_price[:n_hours, :, None],
+        grid_co2=day.grid_co2[:n_hours, :, None],
+        grid_cfe=day.grid_cfe[:n_hours, :, None],
+        last=jnp.arange(n_hours) == n_hours - 1,
     )
     site = Site(
         down=day.down,
@@ -329,48 +344,16 @@ def _day(carry, day: Day, inp: Inputs, growth: jax.Array, links: Links, pattern,
         eta_charge=inp.eta_charge,
         eta_discharge=inp.eta_discharge,
     )
-    carry = (state.soc, budget, state.fuel, state.due, state.export_left[None])
-    (soc, budget, fuel, due, export_left), flows = jax.lax.scan(
-        partial(_hour, site=site, pattern=pattern), carry, hours
-    )
-    load, unmet, curtailment, export, discharge, grid, backup, unserved = flows
-    # the day's metrics from its hourly flows; training left at the day's end is unmet demand
-    unmet = unmet.at[-1].add(today[4][n_hours - 1] * budget)
-    short = (unserved > LOL_TOLERANCE).astype(dtype)
-    unmet_short = (unmet > LOL_TOLERANCE).astype(dtype)
-    running = (backup > LOL_TOLERANCE).astype(dtype)
-    price = day.grid_price[:n_hours, :, None]
-    s = state
-    return s._replace(
-        soc=soc,
-        fuel=fuel,
-        due=due,
-        export_left=export_left[0],
-        unserved=_add_hours(s.unserved, unserved),
-        lol_site=_add_hours(s.lol_site, short),
-        lol=_add_hours(s.lol, jnp.max(short, axis=1)),
-        unmet=_add_hours(s.unmet, unmet),
-        unmet_site_hours=_add_hours(s.unmet_site_hours, unmet_short),
-        unmet_hours=_add_hours(s.unmet_hours, jnp.max(unmet_short, axis=1)),
-        demand=_add_hours(s.demand, load),
-        grid=_add_hours(s.grid, grid),
-        grid_clean=_add_hours(s.grid_clean, grid * day.grid_cfe[:n_hours, :, None]),
-        emissions=_add_hours(s.emissions, grid * day.grid_co2[:n_hours, :, None]),
-        cost=_add_hours(s.cost, grid * price),
-        export=_add_hours(s.export, export),
-        export_revenue=_add_hours(s.export_revenue, export * price),
-        curtailment=_add_hours(s.curtailment, curtailment),
-        discharge=_add_hours(s.discharge, discharge),
-        backup=_add_hours(s.backup, backup),
-        backup_site_hours=_add_hours(s.backup_site_hours, running),
-        backup_hours=_add_hours(s.backup_hours, jnp.max(running, axis=1)),
-    )
+    carry = (state._replace(export_left=state.export_left[None]), budget)
+    (state, _), _ = jax.lax.scan(partial(_hour, site=site, pattern=pattern), carry, hours)
+    return state._replace(export_left=state.export_left[0]), tomorrow
 
 
 def _hour(carry, h: Hourly, site: Site, pattern: LinkPattern):
-    """One hour of routing, training, battery, export and backup: the carry and the hour's flows.
+    """One hour of routing, training, battery, export and backup, its flows added to the sums.
 
-    carry: (soc, budget, fuel, due) (S, F) and the export allowance left (1, F).
+    carry: the State (its export allowance left as (1, F)) and the day's training
+    budget left (S, F); returns them after the hour.
 
     Availability and routing are worked here, in the loop, from the day's event
     words: every (H, S, F) array made for the whole day costs a pass through
@@ -378,7 +361,8 @@ def _hour(carry, h: Hourly, site: Site, pattern: LinkPattern):
     node's share of a cut link goes to its uncut links in proportion to their
     shares, from one (L, L) product; the sums per site from one (S, L) product.
     """
-    soc, budget, fuel, due, export_left = carry
+    state, budget = carry
+    soc, fuel, due, export_left = state.soc, state.fuel, state.due, state.export_left
     dtype = h.ren.dtype
     bit = lambda words: (jnp.right_shift(words, h.bit) & jnp.uint32(1)) > 0  # noqa: E731
     up = (~bit(site.down)).astype(dtype)
@@ -430,17 +414,37 @@ def _hour(carry, h: Hourly, site: Site, pattern: LinkPattern):
         jnp,
     )
     unserved = deficit - discharge - grid - backup
-    flows = (
-        load,
-        h.pue * it_unmet,
-        left - export,
-        export,
-        discharge,
-        grid,
-        backup,
-        unserved,
+    unmet = h.pue * it_unmet
+    unmet = jnp.where(h.last, unmet + h.pue * budget, unmet)  # training left at the day's end
+    short = (unserved > LOL_TOLERANCE).astype(dtype)
+    unmet_short = (unmet > LOL_TOLERANCE).astype(dtype)
+    running = (backup > LOL_TOLERANCE).astype(dtype)
+    s = state
+    state = s._replace(
+        soc=soc,
+        fuel=fuel,
+        due=due,
+        export_left=export_left - take,
+        unserved=s.unserved + unserved,
+        lol_site=s.lol_site + short,
+        lol=s.lol + jnp.max(short, axis=0),
+        unmet=s.unmet + unmet,
+        unmet_site_hours=s.unmet_site_hours + unmet_short,
+        unmet_hours=s.unmet_hours + jnp.max(unmet_short, axis=0),
+        demand=s.demand + load,
+        grid=s.grid + grid,
+        grid_clean=s.grid_clean + grid * h.grid_cfe,
+        emissions=s.emissions + grid * h.grid_co2,
+        cost=s.cost + grid * h.grid_price,
+        export=s.export + export,
+        export_revenue=s.export_revenue + export * h.grid_price,
+        curtailment=s.curtailment + (left - export),
+        discharge=s.discharge + discharge,
+        backup=s.backup + backup,
+        backup_site_hours=s.backup_site_hours + running,
+        backup_hours=s.backup_hours + jnp.max(running, axis=0),
     )
-    return (soc, budget, fuel, due, export_left - take), flows
+    return (state, budget), None
 
 
 @partial(jax.jit, static_argnames=("pattern",))
@@ -487,7 +491,7 @@ def dispatch_chunk(inputs: Inputs, futures: Futures, pattern: LinkPattern) -> St
         grid_co2=_by_day(inp.grid_co2[:, inp.site_area], n_days),
         grid_cfe=_by_day(inp.grid_cfe[:, inp.site_area], n_days),
         training=inp.day_training,
-        ahead=jax.tree.map(lambda a: jnp.stack([a, _next_day(a)], axis=1), forecasts),
+        ahead=jax.tree.map(lambda a: _next_day(a)[:, None], forecasts),  # tomorrow's
     )
     growth = futures.growth.T  # (N + 1, F)
     n_nodes = inp.link_node_onehot.shape[1]
@@ -500,6 +504,8 @@ def dispatch_chunk(inputs: Inputs, futures: Futures, pattern: LinkPattern) -> St
     )
     zeros = jnp.zeros((n_sites, n_futures), inp.ren.dtype)
     carry = start_state(inp, zeros, jnp.zeros((n_futures,), inp.ren.dtype), lambda a: a[:, None])
+    first_day = _forecast(inp, growth, links, pattern, jax.tree.map(lambda a: a[:1], forecasts))
+    carry = (carry, first_day)
     if n_full:
         full = jax.tree.map(lambda a: a[:n_full], days)
         one_day = partial(_day, inp=inp, growth=growth, links=links, pattern=pattern, n_hours=HOURS)
@@ -507,6 +513,7 @@ def dispatch_chunk(inputs: Inputs, futures: Futures, pattern: LinkPattern) -> St
     if rest:
         last = jax.tree.map(lambda a: a[n_full], days)
         carry = _day(carry, last, inp, growth, links, pattern, rest)
+    carry, _ = carry  # the State; the forecast of the day after the horizon is not needed
     by_future = carry._replace(  # (S, F) -> (F, S), as the reference lays them out
         **{name: a.T for name, a in carry._asdict().items() if a.ndim == 2}
     )

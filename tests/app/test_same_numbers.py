@@ -1,8 +1,9 @@
 """The same config and seed give the same numbers as the stored runs (made before the refactor of #10).
 
 `data/*.summary.json` are summary.json files of toy runs (first written before #10
-moved the study pipeline into the library; rewritten after #11 (exports, scores on total load, rescaled days, linked storage) and #13 (observed data) changed the numbers on purpose, and after #18 (XLA's multi-output fusion: the Monte Carlo's float32
-rounding, the Risk numbers moved by about 1e-7 relative; the plan did not move); rewrite them with
+moved the study pipeline into the library; rewritten after #11 (exports, scores on total load, rescaled days, linked storage) and #13 (observed data) changed the numbers on purpose, and twice after #18 (XLA's multi-output fusion, then the metric sums run hour by hour in
+the kernel's hour loop: the Monte Carlo's float32 rounding, Risk numbers moved by about 1e-7
+relative; the plan did not move); rewrite them with
 `python -m tests.app.regen_stored`), with the settings, wall
 times and Monte Carlo seconds taken out. Each run is repeated as a user types
 it and every number compared.
