@@ -68,6 +68,18 @@ POINT_COLUMNS = [
 ]
 
 
+# Seen on this machine on 2026-12-02 (issue 18): the FMA-chain peak is not a steady reading.
+PEAK_CAVEAT = (
+    "How far to trust the elementwise peak: on the 2-core development machine the same "
+    "FMA-chain measurement read 141.5 GFLOP/s in one run and 240.3 in another on 2026-12-02, "
+    "and 86-307 GFLOP/s in repeated runs of a variant sharded over both devices (with and "
+    "without fast math, which may fold the unrolled chain of constant factors). Two Zen 4 "
+    "cores (two 256-bit FMA pipes each, about 3.7 GHz) peak near 237 GFLOP/s; against that, "
+    "a kernel at 30 GFLOP/s is at about 13 %, whatever the row below says of the run's own "
+    "reading."
+)
+
+
 def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -> str:
     measured = {r["kind"]: r for r in roof["records"]}
     mm, fma, triad = (measured.get(k) for k in ("matmul_f32", "fma_f32", "triad_f32"))
@@ -77,6 +89,7 @@ def roofline_section(roof: dict, mc: dict | None, fig_dir: Path, report: Path) -
         "cores the dispatch kernel kept busy shows in the CPU-seconds-per-second figure of the "
         "headline.\n"
     )
+    text += "\n" + PEAK_CAVEAT + "\n"
     work = kernel_work(mc) if mc else None
     if not work:
         return text
