@@ -30,12 +30,12 @@ through memory more than arithmetic:
   memory (moving routing into the hour loop made the kernel 1.5x faster;
   summing the metrics there instead of over the day's stacked hourly flows
   1.25x). Hours unrolled in Python instead make XLA's CPU backend fuse the
-  recursion into every consumer: ~10x slower.
+  recursion into every consumer: ~10x slower (measured before multi-output fusion).
 - on a CPU, XLA's multi-output fusion (set by devices.configure_devices): without
-  it every result of the hour step (the eight flows, the four carried arrays) is a
-  fused loop of its own that repeats the elementwise chain feeding it, so the
-  chain ran about ten times per hour step; with it one loop writes several
-  results and the step runs 1.7x faster on one core. Shared values materialised
+  it every result of the hour step is a fused loop of its own that repeats the
+  elementwise chain feeding it (with the step's eight flows and four carried
+  arrays of the time, the chain ran about ten times per hour step); with it one
+  loop writes several results and the step ran 1.7x faster on one core. Shared values materialised
   by hand (a division by a 1 XLA cannot fold) gained 1.2x without it and lost
   to it with it: the kernel leaves the grouping to XLA.
 - bit-identical for any chunk size and device count: nothing sums over
@@ -249,12 +249,12 @@ def _forecast(inp: Inputs, growth, links, pattern, fc: Forecast):
     lead = fc.source.shape[0]
     n = lead * HOURS
     shape = (n,) + fc.noise.shape[1:]
-    ren = jnp.transpose(inp.ren[fc.source], (0, 2, 3, 1))  # (2, 24, S, F)
+    ren = jnp.transpose(inp.ren[fc.source], (0, 2, 3, 1))  # (days, 24, S, F)
     ren = jnp.minimum(ren * fc.noise[:, None], inp.ren_max[None, None, :, None]).reshape(shape)
     pue = jnp.transpose(inp.pue[fc.source], (0, 2, 3, 1)).reshape(shape)
     planned = _planned(inp, links, pattern, fc.inference.reshape(n, -1))  # no cuts foreseen
     pace = fc.training[:, None, None] * growth[-1][None, None] * inp.training_share[None, :, None]
-    pace = pace / jnp.maximum(fc.hours, 1.0)[:, None, None]  # (2, S, F)
+    pace = pace / jnp.maximum(fc.hours, 1.0)[:, None, None]  # (days, S, F)
     pace = jnp.broadcast_to(pace[:, None], (lead, HOURS) + pace.shape[1:]).reshape(shape)
     site = lambda a: a[None, :, None]  # noqa: E731  (S,) -> (1, S, 1)
     must, surplus = forecast_need(

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from tests.app.test_run import run_planner
-from tests.app.test_same_numbers import DATA, NOT_COMPARED, RUNS, differences
+from tests.app.test_same_numbers import DATA, RUNS, comparable, differences
 
 
 def main() -> int:
@@ -22,10 +22,7 @@ def main() -> int:
             if proc.returncode != 0:
                 print(proc.stdout + proc.stderr, file=sys.stderr)
                 return 1
-            new = json.loads((run_dir / "summary.json").read_text())
-        for key in NOT_COMPARED:
-            new.pop(key, None)
-        new.get("monte_carlo", {}).pop("seconds", None)
+            new = comparable(json.loads((run_dir / "summary.json").read_text()))
         path = DATA / f"{name}.summary.json"
         changed = differences(json.loads(path.read_text()), new)
         path.write_text(json.dumps(new, indent=1, sort_keys=True) + "\n")

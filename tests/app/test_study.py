@@ -11,7 +11,7 @@ from planner.config import load_settings
 from planner.errors import PlannerError
 from planner.study import StudyResult, run_study
 from tests.app.test_run import REPO
-from tests.app.test_same_numbers import DATA, NOT_COMPARED, differences
+from tests.app.test_same_numbers import DATA, comparable, differences
 
 # `planner scenario=toy montecarlo=quick`, written out by hand as a plain dict
 TOY_QUICK = {
@@ -74,9 +74,7 @@ def test_run_study_without_hydra_gives_the_stored_numbers(tmp_path):
     written = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert written["objective"] == result.summary["objective"]
     assert written["settings"]["policy"]["name"] == "cfe_70"
-    for key in NOT_COMPARED:
-        written.pop(key, None)
-    written["monte_carlo"].pop("seconds", None)
+    written = comparable(written)
     stored = json.loads((DATA / "toy_quick.summary.json").read_text())
     # the device count is the machine's; the numbers do not depend on it
     written["monte_carlo"].pop("devices")
